@@ -1,0 +1,18 @@
+using Grpc.Core;
+
+namespace NoCertHub.Agents.Connection;
+
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Agent {AgentId} of {Department} connected to hub {HubInstance}")]
+    public static partial void Connected(ILogger logger, string agentId, string department, string hubInstance);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Agent {AgentId} lost its stream ({Status}: {Detail}); reconnecting")]
+    public static partial void StreamLost(ILogger logger, string agentId, StatusCode status, string detail);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "The hub refused agent {AgentId} ({Status}): {Detail}. Fix the agent's configuration.")]
+    public static partial void Refused(ILogger logger, string agentId, StatusCode status, string detail);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Agent {AgentId} could not check request {RequestId}; gave it back to the hub")]
+    public static partial void CheckFailed(ILogger logger, string agentId, string requestId, Exception exception);
+}

@@ -1,0 +1,144 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Grpc.Core;
+using NoCertHub.Agents.Checking;
+using NoCertHub.Agents.Hosting;
+using NoCertHub.V1;
+
+namespace NoCertHub.Agents.Connection;
+
+/// <summary>
+/// Keeps one department's stream to the hub open: registers, answers tasks as they come (the hub
+/// never sends more than the declared capacity), and reconnects with jittered exponential
+/// back-off whenever the stream drops.
+/// </summary>
+internal sealed class DepartmentAgent(
+    AgentService.AgentServiceClient client,
+    DepartmentAgentOptions options,
+    string agentId,
+    ClaimChecker checker,
+    AgentOptions agentOptions,
+    TimeProvider time,
+    ILogger logger)
+{
+    public string AgentId { get; } = agentId;
+
+    /// <summary>Completes the first time the hub welcomes this agent; for callers who must know it is connected.</summary>
+    public TaskCompletionSource Welcomed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = agentOptions.ReconnectMin;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var welcomed = false;
+            try
+            {
+                welcomed = await RunSessionAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.PermissionDenied)
+            {
+                // The hub refuses this configuration: say so loudly, and retry slowly in case the catalog changes.
+                AgentLog.Refused(logger, AgentId, e.StatusCode, e.Status.Detail);
+                backoff = agentOptions.ReconnectMax;
+            }
+            catch (RpcException e)
+            {
+                AgentLog.StreamLost(logger, AgentId, e.StatusCode, e.Status.Detail);
+            }
+
+            if (welcomed)
+            {
+                backoff = agentOptions.ReconnectMin;
+            }
+
+            var jittered = backoff * (0.5 + Random.Shared.NextDouble() / 2);
+            try
+            {
+                await Task.Delay(jittered, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, agentOptions.ReconnectMax.Ticks));
+        }
+    }
+
+    private async Task<bool> RunSessionAsync(CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = client.Connect(cancellationToken: session.Token);
+        var hello = new AgentHello { Department = options.Department, AgentId = AgentId, Capacity = options.Capacity };
+        hello.ItemCodes.Add(options.Items.Keys.Order(StringComparer.Ordinal));
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token);
+
+        // One writer: answers from concurrent checks queue here and go out in order.
+        var outbound = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+        var writer = WriteLoopAsync(call.RequestStream, outbound.Reader, session.Token);
+        var welcomed = false;
+        try
+        {
+            await foreach (var message in call.ResponseStream.ReadAllAsync(session.Token))
+            {
+                switch (message.KindCase)
+                {
+                    case HubMessage.KindOneofCase.Welcome:
+                        welcomed = true;
+                        Welcomed.TrySetResult();
+                        AgentLog.Connected(logger, AgentId, options.Department, message.Welcome.HubInstance);
+                        break;
+                    case HubMessage.KindOneofCase.Task:
+                        _ = AnswerAsync(message.Task, outbound.Writer, session.Token);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            outbound.Writer.TryComplete();
+            await session.CancelAsync();
+            try
+            {
+                await writer;
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException)
+            {
+                // The stream is gone; the hub gives unanswered tasks to another agent.
+            }
+        }
+
+        return welcomed;
+    }
+
+    private async Task AnswerAsync(VerificationTask task, ChannelWriter<AgentMessage> outbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await checker.CheckAsync(task, cancellationToken);
+            outbound.TryWrite(new AgentMessage { Result = result });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stream closed mid-check; the hub re-routes the task.
+        }
+        catch (DbException e)
+        {
+            AgentLog.CheckFailed(logger, AgentId, task.RequestId, e);
+            outbound.TryWrite(new AgentMessage { Release = new TaskRelease { RequestId = task.RequestId, Reason = "the department database could not answer: " + e.Message } });
+        }
+    }
+
+    private static async Task WriteLoopAsync(IClientStreamWriter<AgentMessage> stream, ChannelReader<AgentMessage> outbound, CancellationToken cancellationToken)
+    {
+        await foreach (var message in outbound.ReadAllAsync(cancellationToken))
+        {
+            await stream.WriteAsync(message, cancellationToken);
+        }
+    }
+}

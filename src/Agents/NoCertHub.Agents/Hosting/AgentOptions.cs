@@ -1,0 +1,73 @@
+namespace NoCertHub.Agents.Hosting;
+
+internal sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    public Uri HubAddress { get; set; } = new("http://127.0.0.1:5080");
+
+    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>One entry per department this process answers for (a street platform may host several, Art. 14).</summary>
+    public List<DepartmentAgentOptions> Departments { get; set; } = [];
+}
+
+internal sealed class DepartmentAgentOptions
+{
+    public string Department { get; set; } = "";
+
+    /// <summary>Unique per running agent; default: department, machine and process id.</summary>
+    public string? AgentId { get; set; }
+
+    /// <summary>How many tasks this agent takes at once.</summary>
+    public int Capacity { get; set; } = 32;
+
+    public LegacyDatabaseOptions Database { get; set; } = new();
+
+    /// <summary>By item code: how to answer it from the legacy database.</summary>
+    public Dictionary<string, ItemQueryOptions> Items { get; set; } = new(StringComparer.Ordinal);
+}
+
+internal enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+}
+
+internal sealed class LegacyDatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// Sample data only: a SQL script run to create a SQLite database that does not exist yet.
+    /// Relative to the agent's base directory.
+    /// </summary>
+    public string? SeedScript { get; set; }
+}
+
+internal enum Expectation
+{
+    /// <summary>The claim is about a record that should exist; its fields are compared.</summary>
+    Present,
+
+    /// <summary>The claim is that no record exists (e.g. no criminal record): a row contradicts it.</summary>
+    Absent,
+}
+
+internal sealed class ItemQueryOptions
+{
+    /// <summary>
+    /// A parameterised query returning at most the subject's record. Parameters: @SubjectId,
+    /// @SubjectName, @SubjectKind. Nothing from a request is ever spliced into the text.
+    /// </summary>
+    public string Query { get; set; } = "";
+
+    public Expectation Expect { get; set; } = Expectation.Present;
+
+    /// <summary>Claimed field name → column of the query's row.</summary>
+    public Dictionary<string, string> Fields { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,46 @@
+using Grpc.Net.Client;
+using Microsoft.Extensions.Options;
+using NoCertHub.Agents.Checking;
+using NoCertHub.Agents.Connection;
+using NoCertHub.V1;
+
+namespace NoCertHub.Agents.Hosting;
+
+/// <summary>Runs one <see cref="DepartmentAgent"/> per configured department, over one channel to the hub.</summary>
+internal sealed class AgentWorker : BackgroundService
+{
+    private readonly GrpcChannel _channel;
+    private readonly IReadOnlyList<(DepartmentAgent Agent, LegacyDatabase Database)> _agents;
+
+    public AgentWorker(IOptions<AgentOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var o = options.Value;
+        _channel = GrpcChannel.ForAddress(o.HubAddress);
+        var client = new AgentService.AgentServiceClient(_channel);
+        _agents = o.Departments.Select(d =>
+        {
+            var database = new LegacyDatabase(d.Database);
+            var id = string.IsNullOrWhiteSpace(d.AgentId) ? $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}" : d.AgentId;
+            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
+            return (agent, database);
+        }).ToList();
+    }
+
+    public IEnumerable<DepartmentAgent> Agents => _agents.Select(a => a.Agent);
+
+    public override void Dispose()
+    {
+        _channel.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var (_, database) in _agents)
+        {
+            await database.SeedIfMissingAsync(stoppingToken);
+        }
+
+        await Task.WhenAll(_agents.Select(a => a.Agent.RunAsync(stoppingToken)));
+    }
+}

@@ -1,0 +1,38 @@
+namespace NoCertHub.Hub.Audit;
+
+internal enum AuditKind
+{
+    /// <summary>A request the hub refused before routing it (bad input, unknown item, item not in force).</summary>
+    Refused = 1,
+
+    /// <summary>A department's answer, recorded before it is released to the window.</summary>
+    Answered = 2,
+}
+
+/// <summary>One entry of the Article 17 lookup trail: who asked what about whom, why, and what came back.</summary>
+internal sealed record AuditRecord
+{
+    public required DateTimeOffset RecordedAt { get; init; }
+    public required AuditKind Kind { get; init; }
+    public string? RequestId { get; init; }
+    public string? ItemCode { get; init; }
+    public string? SubjectKind { get; init; }
+    public string? SubjectId { get; init; }
+    public string? CaseNumber { get; init; }
+    public string? Purpose { get; init; }
+    public string? RequesterDepartment { get; init; }
+    public string? Window { get; init; }
+    public string? Officer { get; init; }
+    public string? Verdict { get; init; }
+
+    /// <summary>Names (never values) of the record fields disclosed to the requester, comma-separated.</summary>
+    public string? DisclosedFields { get; init; }
+
+    public string? AnsweringDepartment { get; init; }
+    public string? AnsweringAgent { get; init; }
+    public required string HubInstance { get; init; }
+    public bool Late { get; init; }
+
+    /// <summary>Why a request was refused, as told to the caller.</summary>
+    public string? Reason { get; init; }
+}

@@ -1,0 +1,126 @@
+using System.Data.Common;
+using Dapper;
+
+namespace NoCertHub.Hub.Audit;
+
+/// <summary>The audit store's logic, shared by every engine; the SQL text comes from the dialect.</summary>
+internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionString) : IAuditStore
+{
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var statement in dialect.CreateSchema)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(statement, cancellationToken: cancellationToken));
+        }
+    }
+
+    public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(dialect.Insert, records.Select(Row.From), transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectByRequest, new { RequestId = requestId }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> FindBySubjectAsync(string subjectId, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectBySubject, new { SubjectId = subjectId, Max = max }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = dialect.CreateConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (dialect.OnOpen is { } onOpen)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(onOpen, cancellationToken: cancellationToken));
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    // Column-shaped mirror of AuditRecord, so Dapper maps plain values both ways on every engine.
+    private sealed class Row
+    {
+        public long RecordedAtUnixMs { get; set; }
+        public int Kind { get; set; }
+        public string? RequestId { get; set; }
+        public string? ItemCode { get; set; }
+        public string? SubjectKind { get; set; }
+        public string? SubjectId { get; set; }
+        public string? CaseNumber { get; set; }
+        public string? Purpose { get; set; }
+        public string? RequesterDepartment { get; set; }
+        public string? Window { get; set; }
+        public string? Officer { get; set; }
+        public string? Verdict { get; set; }
+        public string? DisclosedFields { get; set; }
+        public string? AnsweringDepartment { get; set; }
+        public string? AnsweringAgent { get; set; }
+        public string HubInstance { get; set; } = "";
+        public bool Late { get; set; }
+        public string? Reason { get; set; }
+
+        public static Row From(AuditRecord r) => new()
+        {
+            RecordedAtUnixMs = r.RecordedAt.ToUnixTimeMilliseconds(),
+            Kind = (int)r.Kind,
+            RequestId = r.RequestId,
+            ItemCode = r.ItemCode,
+            SubjectKind = r.SubjectKind,
+            SubjectId = r.SubjectId,
+            CaseNumber = r.CaseNumber,
+            Purpose = r.Purpose,
+            RequesterDepartment = r.RequesterDepartment,
+            Window = r.Window,
+            Officer = r.Officer,
+            Verdict = r.Verdict,
+            DisclosedFields = r.DisclosedFields,
+            AnsweringDepartment = r.AnsweringDepartment,
+            AnsweringAgent = r.AnsweringAgent,
+            HubInstance = r.HubInstance,
+            Late = r.Late,
+            Reason = r.Reason,
+        };
+
+        public AuditRecord ToRecord() => new()
+        {
+            RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(RecordedAtUnixMs),
+            Kind = (AuditKind)Kind,
+            RequestId = RequestId,
+            ItemCode = ItemCode,
+            SubjectKind = SubjectKind,
+            SubjectId = SubjectId,
+            CaseNumber = CaseNumber,
+            Purpose = Purpose,
+            RequesterDepartment = RequesterDepartment,
+            Window = Window,
+            Officer = Officer,
+            Verdict = Verdict,
+            DisclosedFields = DisclosedFields,
+            AnsweringDepartment = AnsweringDepartment,
+            AnsweringAgent = AnsweringAgent,
+            HubInstance = HubInstance,
+            Late = Late,
+            Reason = Reason,
+        };
+    }
+}

@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace NoCertHub.Hub.Audit;
+
+internal sealed class SqliteAuditDialect : IAuditSqlDialect
+{
+    private const string Columns = """
+        recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
+        subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
+        requester_department AS RequesterDepartment, window AS Window, officer AS Officer, verdict AS Verdict,
+        disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
+        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason
+        """;
+
+    public DbConnection CreateConnection(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        return new SqliteConnection(connectionString);
+    }
+
+    // WAL with synchronous=NORMAL: a commit survives the process being killed; only a power loss
+    // can take the last commits, which the hash chain (issue 4) makes detectable.
+    public string? OnOpen => "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+
+    public IReadOnlyList<string> CreateSchema { get; } =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS audit_records (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            recorded_at_unix_ms INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            request_id TEXT NULL,
+            item_code TEXT NULL,
+            subject_kind TEXT NULL,
+            subject_id TEXT NULL,
+            case_number TEXT NULL,
+            purpose TEXT NULL,
+            requester_department TEXT NULL,
+            window TEXT NULL,
+            officer TEXT NULL,
+            verdict TEXT NULL,
+            disclosed_fields TEXT NULL,
+            answering_department TEXT NULL,
+            answering_agent TEXT NULL,
+            hub_instance TEXT NOT NULL,
+            late INTEGER NOT NULL,
+            reason TEXT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_audit_records_request ON audit_records (request_id)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_records_subject ON audit_records (subject_id, recorded_at_unix_ms)",
+    ];
+
+    public string Insert => """
+        INSERT INTO audit_records (recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
+            purpose, requester_department, window, officer, verdict, disclosed_fields, answering_department,
+            answering_agent, hub_instance, late, reason)
+        VALUES (@RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
+            @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
+            @AnsweringAgent, @HubInstance, @Late, @Reason)
+        """;
+
+    public string SelectByRequest => $"SELECT {Columns} FROM audit_records WHERE request_id = @RequestId ORDER BY seq";
+
+    public string SelectBySubject => $"SELECT {Columns} FROM audit_records WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
+}

@@ -1,0 +1,18 @@
+namespace NoCertHub.Hub.Hosting;
+
+internal sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>Names this hub in audit records and to agents; unique among hubs sharing one Redis.</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>How long an agent may take to send its hello before the hub hangs up.</summary>
+    public TimeSpan AgentHelloTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most tasks one agent may declare it takes at once.</summary>
+    public int MaxAgentCapacity { get; set; } = 10_000;
+
+    /// <summary>Wait before re-routing a task whose answer could not be recorded, or that an agent released.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Garnet;
+using Microsoft.Extensions.Options;
+
+namespace NoCertHub.Hub.Redis;
+
+/// <summary>
+/// Microsoft.Garnet run in-process on loopback: the default when no external Redis is
+/// configured. The hub still speaks RESP to it through StackExchange.Redis, so there is one
+/// code path for both.
+/// </summary>
+internal sealed class EmbeddedRedisServer : IDisposable
+{
+    private readonly GarnetServer _server;
+
+    public EmbeddedRedisServer(IOptions<RedisOptions> options, ILogger<EmbeddedRedisServer> logger)
+    {
+        var o = options.Value.Embedded;
+        var dataDirectory = Path.GetFullPath(o.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        Port = o.Port == 0 ? FreeLoopbackPort() : o.Port;
+        var args = new List<string>
+        {
+            "--bind", "127.0.0.1",
+            "--port", Port.ToString(CultureInfo.InvariantCulture),
+            // Scripts must be atomic: the SLA and completion logic relies on it.
+            "--lua", "--lua-transaction-mode",
+            // The default native device needs a newer glibc than Debian 12 has.
+            "--device-type", "RandomAccess",
+            "--aof", "--recover", "--checkpointdir", dataDirectory,
+            "--memory", o.Memory, "--index", o.Index,
+            "-q",
+        };
+        if (o.WaitForCommit)
+        {
+            args.Add("--aof-commit-wait");
+        }
+
+        _server = new GarnetServer([.. args], loggerFactory: null, cleanupDir: false);
+        _server.Start();
+        RedisLog.EmbeddedStarted(logger, Port, dataDirectory);
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    public void Dispose() => _server.Dispose();
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Redis;
+
+/// <summary>
+/// Every key the hub writes. Keys of one request and of its requesting window share a hash tag
+/// (<c>{prefix:sNN}</c>), so each script touches a single Redis Cluster slot; requests are spread
+/// over <see cref="Shards"/> tags by their window.
+/// </summary>
+internal sealed class RedisKeys
+{
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
+
+    private readonly string[] _tags;
+
+    public RedisKeys(string prefix, int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shards, 100);
+        Prefix = prefix;
+        _tags = Enumerable.Range(0, shards).Select(s => $"{prefix}:{{s{s:D2}}}").ToArray();
+    }
+
+    public string Prefix { get; }
+
+    public int Shards => _tags.Length;
+
+    public RedisChannel ResultsChannel => RedisChannel.Literal(Prefix + ":results");
+
+    public int ShardOfWindow(string department, string window)
+    {
+        var hash = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(WindowId(department, window)));
+        return (int)(hash % (uint)_tags.Length);
+    }
+
+    public static string WindowId(string department, string window) => department + "/" + window;
+
+    /// <summary>Request ids carry their shard: <c>r07-0192…</c>.</summary>
+    public static string NewRequestId(int shard) =>
+        string.Create(CultureInfo.InvariantCulture, $"r{shard:D2}-{Guid.CreateVersion7():N}");
+
+    public bool TryShardOfRequest(string requestId, out int shard)
+    {
+        shard = -1;
+        return requestId.Length == 36 && requestId[0] == 'r' && requestId[3] == '-'
+            && int.TryParse(requestId.AsSpan(1, 2), NumberStyles.None, CultureInfo.InvariantCulture, out shard)
+            && shard < _tags.Length
+            && !requestId.AsSpan(4).ContainsAnyExcept(HexDigits);
+    }
+
+    public RedisKey Request(int shard, string requestId) => $"{_tags[shard]}:req:{requestId}";
+
+    public RedisKey Deadlines(int shard) => $"{_tags[shard]}:deadlines";
+
+    public RedisKey WindowLog(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:log";
+
+    public RedisKey WindowSequence(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:seq";
+
+    public RedisKey ClientRequest(int shard, string windowId, string clientRequestId) => $"{_tags[shard]}:win:{windowId}:client:{clientRequestId}";
+}

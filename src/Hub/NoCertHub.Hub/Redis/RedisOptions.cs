@@ -1,0 +1,53 @@
+namespace NoCertHub.Hub.Redis;
+
+internal sealed class RedisOptions
+{
+    public const string Section = "Redis";
+
+    /// <summary>
+    /// A StackExchange.Redis connection string for an external Redis. Empty: the hub runs an
+    /// embedded Redis-compatible server (Microsoft.Garnet) in-process on loopback.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Prefix of every key the hub writes, so several deployments can share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "nocert";
+
+    /// <summary>
+    /// How many hash-tag slots requests are spread over. Every key one request touches shares its
+    /// slot, so scripts stay single-slot on Redis Cluster. Changing it strands existing data.
+    /// </summary>
+    public int Shards { get; set; } = 16;
+
+    /// <summary>How many results each window's Watch history keeps for resuming.</summary>
+    public int WindowHistory { get; set; } = 100_000;
+
+    /// <summary>How long an answered request stays readable through Get.</summary>
+    public TimeSpan AnsweredRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a client_request_id keeps returning the first receipt.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromDays(1);
+
+    public EmbeddedRedisOptions Embedded { get; set; } = new();
+}
+
+internal sealed class EmbeddedRedisOptions
+{
+    /// <summary>Where the embedded server keeps its append-only file; relative to the working directory.</summary>
+    public string DataDirectory { get; set; } = "data/redis";
+
+    /// <summary>Loopback port; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Main log memory (Garnet size syntax).</summary>
+    public string Memory { get; set; } = "512m";
+
+    /// <summary>Hash index size (Garnet size syntax).</summary>
+    public string Index { get; set; } = "64m";
+
+    /// <summary>
+    /// Acknowledge a write only after the append-only file has it on disk, so a hub killed with
+    /// kill -9 loses no accepted request.
+    /// </summary>
+    public bool WaitForCommit { get; set; } = true;
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Redis;
+
+internal static class RedisServiceCollectionExtensions
+{
+    public static IServiceCollection AddRedis(this IServiceCollection services)
+    {
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section)
+            .Validate(o => o.Shards is >= 1 and <= 100, "Redis:Shards must be between 1 and 100")
+            .Validate(o => o.WindowHistory >= 1, "Redis:WindowHistory must be at least 1")
+            .ValidateOnStart();
+        services.AddSingleton<EmbeddedRedisServer>();
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("NoCertHub.Hub.Redis");
+            string connectionString;
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            {
+                connectionString = sp.GetRequiredService<EmbeddedRedisServer>().ConnectionString;
+            }
+            else
+            {
+                connectionString = options.ConnectionString;
+                var endpoint = connectionString.Split(',')[0];
+                RedisLog.ExternalRedis(logger, endpoint);
+            }
+
+            var config = ConfigurationOptions.Parse(connectionString);
+            // A hub must start even if Redis is briefly away; requests fail Unavailable until it is back.
+            config.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(config);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            return new RedisKeys(options.KeyPrefix, options.Shards);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,51 @@
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Requests;
+
+/// <summary>
+/// The durable record of every accepted request, its Article 11 deadline and its result, and
+/// each window's ordered result history that Watch resumes from. Shared by every hub instance.
+/// </summary>
+internal interface IRequestStore
+{
+    /// <summary>
+    /// Records an accepted request and its deadline. Returns the id of the request on record: the
+    /// new one, or the first one if <paramref name="clientRequestId"/> was used before.
+    /// </summary>
+    Task<string> AcceptAsync(AcceptedRequest request, string? clientRequestId, CancellationToken cancellationToken);
+
+    /// <summary>Records that an agent has the request; best effort, for Get only.</summary>
+    void MarkAssigned(string requestId);
+
+    /// <summary>
+    /// Records the result, takes the request off the deadline set and appends it to the window's
+    /// history, atomically and exactly once.
+    /// </summary>
+    Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken);
+
+    Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken);
+
+    /// <summary>Results of one window after <paramref name="afterSequence"/>, oldest first.</summary>
+    Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken);
+}
+
+internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt);
+
+internal enum CompletionKind
+{
+    Completed,
+    AlreadyCompleted,
+    UnknownRequest,
+}
+
+internal readonly record struct CompletionOutcome(CompletionKind Kind, long Sequence);
+
+internal sealed record StoredRequest(VerificationRequest Request, Receipt Receipt, RequestState State, VerificationResult? Result);
+
+/// <summary>
+/// A page of a window's history. <see cref="Truncated"/> is set when results after the cursor
+/// were already dropped from the retained history, so the caller missed some.
+/// </summary>
+internal sealed record WindowPage(IReadOnlyList<WindowEntry> Entries, bool Truncated);
+
+internal readonly record struct WindowEntry(long Sequence, VerificationResult Result);

@@ -1,0 +1,154 @@
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Redis;
+using NoCertHub.V1;
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Requests;
+
+internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options) : IRequestStore
+{
+    // KEYS: request hash, deadline set, client-id key. ARGV: id, deadline ms, request, receipt,
+    // use client id (1/0), client-id ttl seconds.
+    private const string AcceptScript = """
+        if ARGV[5] == '1' then
+          local existing = redis.call('GET', KEYS[3])
+          if existing then return existing end
+          redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[6])
+        end
+        redis.call('HSET', KEYS[1], 'request', ARGV[3], 'receipt', ARGV[4], 'state', 'queued')
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        return ARGV[1]
+        """;
+
+    // KEYS: request hash, deadline set, window log, window sequence. ARGV: id, result, history cap,
+    // retention seconds. Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
+    private const string CompleteScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {2, 0} end
+        local prev = redis.call('HGET', KEYS[1], 'seq')
+        if prev then return {1, tonumber(prev)} end
+        local seq = redis.call('INCR', KEYS[4])
+        redis.call('HSET', KEYS[1], 'result', ARGV[2], 'state', 'answered', 'seq', seq)
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZADD', KEYS[3], seq, ARGV[2])
+        local cap = tonumber(ARGV[3])
+        local n = redis.call('ZCARD', KEYS[3])
+        if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
+        if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+        return {0, seq}
+        """;
+
+    private const string AssignScript = """
+        if redis.call('HGET', KEYS[1], 'state') == 'queued' then redis.call('HSET', KEYS[1], 'state', 'assigned') end
+        return 0
+        """;
+
+    private readonly RedisOptions _options = options.Value;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task<string> AcceptAsync(AcceptedRequest request, string? clientRequestId, CancellationToken cancellationToken)
+    {
+        var shard = Shard(request.RequestId);
+        var useClientId = !string.IsNullOrEmpty(clientRequestId);
+        RedisKey[] scriptKeys =
+        [
+            keys.Request(shard, request.RequestId),
+            keys.Deadlines(shard),
+            keys.ClientRequest(shard, request.WindowId, useClientId ? clientRequestId! : "-"),
+        ];
+        RedisValue[] args =
+        [
+            request.RequestId,
+            request.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+            request.Request.ToByteArray(),
+            request.Receipt.ToByteArray(),
+            useClientId ? "1" : "0",
+            (long)_options.IdempotencyWindow.TotalSeconds,
+        ];
+        var result = await Db.ScriptEvaluateAsync(AcceptScript, scriptKeys, args).WaitAsync(cancellationToken);
+        return (string)result!;
+    }
+
+    public void MarkAssigned(string requestId)
+    {
+        var shard = Shard(requestId);
+        Db.ScriptEvaluate(AssignScript, [keys.Request(shard, requestId)], flags: CommandFlags.FireAndForget);
+    }
+
+    public async Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken)
+    {
+        var shard = Shard(result.RequestId);
+        RedisKey[] scriptKeys =
+        [
+            keys.Request(shard, result.RequestId),
+            keys.Deadlines(shard),
+            keys.WindowLog(shard, windowId),
+            keys.WindowSequence(shard, windowId),
+        ];
+        RedisValue[] args =
+        [
+            result.RequestId,
+            result.ToByteArray(),
+            _options.WindowHistory,
+            (long)_options.AnsweredRetention.TotalSeconds,
+        ];
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(CompleteScript, scriptKeys, args).WaitAsync(cancellationToken))!;
+        var kind = (int)reply[0] switch
+        {
+            0 => CompletionKind.Completed,
+            1 => CompletionKind.AlreadyCompleted,
+            _ => CompletionKind.UnknownRequest,
+        };
+        return new CompletionOutcome(kind, (long)reply[1]);
+    }
+
+    public async Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken)
+    {
+        if (!keys.TryShardOfRequest(requestId, out var shard))
+        {
+            return null;
+        }
+
+        var fields = await Db.HashGetAllAsync(keys.Request(shard, requestId)).WaitAsync(cancellationToken);
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        var map = fields.ToDictionary(f => (string)f.Name!, f => f.Value);
+        var state = (string?)map.GetValueOrDefault("state") switch
+        {
+            "answered" => RequestState.Answered,
+            "assigned" => RequestState.Assigned,
+            _ => RequestState.Queued,
+        };
+        var result = map.TryGetValue("result", out var r) ? VerificationResult.Parser.ParseFrom((byte[])r!) : null;
+        return new StoredRequest(
+            VerificationRequest.Parser.ParseFrom((byte[])map["request"]!),
+            Receipt.Parser.ParseFrom((byte[])map["receipt"]!),
+            state,
+            result);
+    }
+
+    public async Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken)
+    {
+        var shard = ShardOfWindowId(windowId);
+        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(
+            keys.WindowLog(shard, windowId), afterSequence, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, max)
+            .WaitAsync(cancellationToken);
+        var page = entries.Select(e => new WindowEntry((long)e.Score, VerificationResult.Parser.ParseFrom((byte[])e.Element!))).ToList();
+        // Sequences are contiguous, so a gap right after the cursor means trimmed history.
+        var truncated = page.Count > 0 && page[0].Sequence > afterSequence + 1;
+        return new WindowPage(page, truncated);
+    }
+
+    private int Shard(string requestId) =>
+        keys.TryShardOfRequest(requestId, out var shard) ? shard : throw new ArgumentException($"'{requestId}' is not a request id", nameof(requestId));
+
+    private int ShardOfWindowId(string windowId)
+    {
+        var slash = windowId.IndexOf('/', StringComparison.Ordinal);
+        return keys.ShardOfWindow(windowId[..slash], windowId[(slash + 1)..]);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using NoCertHub.Hub.Requests;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Routing;
+
+/// <summary>
+/// Routes tasks to the connected agents of each department: the least-loaded agent that answers
+/// the item gets it, never beyond its declared capacity; with no agent free the task waits in
+/// its item's queue, and is handed over the moment capacity frees or an agent connects. An
+/// agent that leaves gives its unanswered tasks back, to the front of the queue.
+/// </summary>
+internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, DepartmentRoute> _departments = new(StringComparer.Ordinal);
+
+    public void Enqueue(RoutedTask task)
+    {
+        var route = Route(task.Department);
+        lock (route)
+        {
+            if (!TryAssign(route, task))
+            {
+                route.Queue(task.ItemCode).AddLast(task);
+            }
+        }
+    }
+
+    public void Register(AgentSession session)
+    {
+        var route = Route(session.Department);
+        lock (route)
+        {
+            route.Agents.Add(session);
+            Fill(route, session);
+        }
+    }
+
+    /// <summary>Takes an answered task off the agent; null if the agent does not hold it.</summary>
+    public RoutedTask? Complete(AgentSession session, string requestId)
+    {
+        var route = Route(session.Department);
+        lock (route)
+        {
+            if (!session.InFlight.Remove(requestId, out var task))
+            {
+                return null;
+            }
+
+            Fill(route, session);
+            return task;
+        }
+    }
+
+    /// <summary>Removes the agent; its unanswered tasks go to other agents or back to the front of the queue.</summary>
+    public IReadOnlyList<RoutedTask> Unregister(AgentSession session)
+    {
+        var route = Route(session.Department);
+        lock (route)
+        {
+            route.Agents.Remove(session);
+            var orphans = session.InFlight.Values.ToList();
+            session.InFlight.Clear();
+            // Reverse, so that AddFirst keeps their original order at the head of the queue.
+            for (var i = orphans.Count - 1; i >= 0; i--)
+            {
+                if (!TryAssign(route, orphans[i]))
+                {
+                    route.Queue(orphans[i].ItemCode).AddFirst(orphans[i]);
+                }
+            }
+
+            return orphans;
+        }
+    }
+
+    /// <summary>Puts a task back after <paramref name="delay"/>, e.g. when its answer could not be recorded.</summary>
+    public void RequeueLater(RoutedTask task, TimeSpan delay)
+    {
+        ITimer? timer = null;
+        timer = time.CreateTimer(_ =>
+        {
+            timer?.Dispose();
+            Enqueue(task);
+        }, null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    public int QueuedCount(string department)
+    {
+        var route = Route(department);
+        lock (route)
+        {
+            return route.Queues.Values.Sum(q => q.Count);
+        }
+    }
+
+    public int ConnectedAgents(string department)
+    {
+        var route = Route(department);
+        lock (route)
+        {
+            return route.Agents.Count;
+        }
+    }
+
+    private DepartmentRoute Route(string department) => _departments.GetOrAdd(department, static _ => new DepartmentRoute());
+
+    private bool TryAssign(DepartmentRoute route, RoutedTask task)
+    {
+        AgentSession? best = null;
+        var count = route.Agents.Count;
+        // Start at a rotating index so equally loaded agents take turns.
+        var start = count == 0 ? 0 : route.NextAgent++ % count;
+        for (var n = 0; n < count; n++)
+        {
+            var agent = route.Agents[(start + n) % count];
+            if (agent.Free > 0 && agent.Answers(task.ItemCode)
+                && (best is null || agent.InFlight.Count * best.Capacity < best.InFlight.Count * agent.Capacity))
+            {
+                best = agent;
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        Assign(best, task);
+        return true;
+    }
+
+    private void Fill(DepartmentRoute route, AgentSession session)
+    {
+        var items = session.ItemCodes;
+        var emptyInARow = 0;
+        while (session.Free > 0 && emptyInARow < items.Count)
+        {
+            var item = items[session.NextItem++ % items.Count];
+            if (route.Queues.TryGetValue(item, out var queue) && queue.First is { } first)
+            {
+                queue.RemoveFirst();
+                Assign(session, first.Value);
+                emptyInARow = 0;
+            }
+            else
+            {
+                emptyInARow++;
+            }
+        }
+    }
+
+    private void Assign(AgentSession session, RoutedTask task)
+    {
+        session.InFlight[task.RequestId] = task;
+        task.Attempts++;
+        session.Outbound.Writer.TryWrite(new HubMessage { Task = task.Task });
+        store.MarkAssigned(task.RequestId);
+    }
+
+    private sealed class DepartmentRoute
+    {
+        public List<AgentSession> Agents { get; } = [];
+
+        public Dictionary<string, LinkedList<RoutedTask>> Queues { get; } = new(StringComparer.Ordinal);
+
+        public int NextAgent { get; set; }
+
+        public LinkedList<RoutedTask> Queue(string itemCode)
+        {
+            if (!Queues.TryGetValue(itemCode, out var queue))
+            {
+                queue = new LinkedList<RoutedTask>();
+                Queues[itemCode] = queue;
+            }
+
+            return queue;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Audit;
+using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
+using NoCertHub.Hub.Sla;
+using NoCertHub.V1;
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Verification;
+
+/// <summary>
+/// Accepts a window's request: validates it (recording refusals for the audit), gives it its
+/// Article 11 deadline, records it durably, and hands it to routing.
+/// </summary>
+internal sealed class RequestIntake(
+    RequestValidator validator,
+    ICallerIdentityResolver identity,
+    DeadlinePolicy deadlines,
+    IRequestStore store,
+    Dispatcher dispatcher,
+    RedisKeys keys,
+    IAuditLog audit,
+    TimeProvider time,
+    IOptions<HubOptions> options,
+    ILogger<RequestIntake> logger)
+{
+    /// <summary>The accepted request and whether this call created it (false for a retried client_request_id).</summary>
+    public readonly record struct Accepted(string RequestId, Receipt Receipt, bool IsNew);
+
+    public async Task<Accepted> AcceptAsync(VerificationRequest? request, ServerCallContext context, Func<string, Task>? beforeRouting = null)
+    {
+        var caller = identity.Resolve(context);
+        ValidatedRequest valid;
+        try
+        {
+            valid = validator.Validate(request, caller);
+        }
+        catch (RequestRefusedException refused)
+        {
+            await RecordRefusalAsync(request, caller, refused, context.CancellationToken);
+            throw refused.ToRpcException();
+        }
+
+        var r = valid.Request;
+        var acceptedAt = time.GetUtcNow();
+        var deadline = deadlines.DeadlineFor(valid.Item.SlaClass, acceptedAt);
+        var requestId = RedisKeys.NewRequestId(keys.ShardOfWindow(r.Requester.Department, r.Requester.Window));
+        var receipt = new Receipt
+        {
+            RequestId = requestId,
+            ItemCode = valid.Item.Code,
+            SlaClass = valid.Item.SlaClass,
+            AcceptedAt = Timestamp.FromDateTimeOffset(acceptedAt),
+            Deadline = Timestamp.FromDateTimeOffset(deadline),
+            OwningDepartment = valid.Item.OwningDepartment,
+        };
+
+        string recordedId;
+        try
+        {
+            recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt), r.ClientRequestId, context.CancellationToken);
+        }
+        catch (RedisException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The hub cannot record requests right now (Redis is unavailable); retry shortly", e));
+        }
+
+        if (recordedId != requestId)
+        {
+            var first = await store.GetAsync(recordedId, context.CancellationToken)
+                ?? throw new RpcException(new Status(StatusCode.Aborted, $"client_request_id '{r.ClientRequestId}' names a request that is no longer on record; use a new id"));
+            return new Accepted(recordedId, first.Receipt, IsNew: false);
+        }
+
+        VerificationLog.Accepted(logger, requestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
+        if (beforeRouting is not null)
+        {
+            await beforeRouting(requestId);
+        }
+
+        var task = new VerificationTask
+        {
+            RequestId = requestId,
+            ItemCode = valid.Item.Code,
+            Subject = r.Subject,
+            CaseNumber = r.CaseNumber,
+            Purpose = r.Purpose,
+            Requester = new Requester { Department = r.Requester.Department, Window = r.Requester.Window, Officer = valid.Officer },
+            AuthorizationRef = r.AuthorizationRef,
+            Deadline = receipt.Deadline,
+        };
+        task.Claims.Add(r.Claims);
+        task.DisclosableFields.Add(valid.Item.DisclosableFields.Order(StringComparer.Ordinal));
+        dispatcher.Enqueue(new RoutedTask(task, valid.Item.OwningDepartment, valid.WindowId, valid.Officer, receipt));
+        return new Accepted(requestId, receipt, IsNew: true);
+    }
+
+    private async Task RecordRefusalAsync(VerificationRequest? request, CallerIdentity? caller, RequestRefusedException refused, CancellationToken cancellationToken)
+    {
+        VerificationLog.Refused(logger, request?.Requester?.Department, request?.Requester?.Window, refused.Status, refused.Message);
+        var record = new AuditRecord
+        {
+            RecordedAt = time.GetUtcNow(),
+            Kind = AuditKind.Refused,
+            ItemCode = Clip(request?.ItemCode, 64),
+            SubjectKind = request?.Subject?.Kind.ToString(),
+            SubjectId = Clip(request?.Subject?.Id, 64),
+            CaseNumber = Clip(request?.CaseNumber, 128),
+            Purpose = Clip(request?.Purpose, 512),
+            RequesterDepartment = Clip(request?.Requester?.Department, 64),
+            Window = Clip(request?.Requester?.Window, 64),
+            Officer = Clip(caller?.Officer ?? request?.Requester?.Officer, 128),
+            HubInstance = options.Value.InstanceId,
+            Reason = Clip($"{refused.Status}: {refused.Message}", 1024),
+        };
+        try
+        {
+            await audit.WriteAsync(record, cancellationToken);
+        }
+        catch (AuditUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The audit store is unavailable; no request can be processed until it is back", e));
+        }
+    }
+
+    // A refused request can carry anything; the audit keeps a bounded, honest prefix of it.
+    private static string? Clip(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
+}

@@ -1,0 +1,158 @@
+using System.Buffers;
+using Grpc.Core;
+using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Redis;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Verification;
+
+/// <summary>A request the hub will route: well-formed, for an item in force, with a known officer.</summary>
+internal sealed record ValidatedRequest(VerificationRequest Request, CatalogItem Item, string Officer, string WindowId);
+
+/// <summary>A request the hub refuses, with the status and a message a person can act on.</summary>
+internal sealed class RequestRefusedException(StatusCode status, string message) : Exception(message)
+{
+    public StatusCode Status { get; } = status;
+
+    public RpcException ToRpcException() => new(new Status(Status, Message));
+}
+
+/// <summary>
+/// Checks a request before anything is recorded or routed. Each refusal names the field or the
+/// rule (Art. 6, 17, 21) so the window can fix the request.
+/// </summary>
+internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
+{
+    // The district keeps China Standard Time all year, so item dates are read at UTC+8.
+    private static readonly TimeSpan DistrictOffset = TimeSpan.FromHours(8);
+    private static readonly SearchValues<char> IdentifierChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+    public ValidatedRequest Validate(VerificationRequest? request, CallerIdentity? caller)
+    {
+        if (request is null)
+        {
+            throw Invalid("request is required");
+        }
+
+        Require(request.ItemCode, "item_code", 64);
+        if (request.Subject is null)
+        {
+            throw Invalid("subject is required");
+        }
+
+        ValidateSubject(request.Subject);
+        Require(request.CaseNumber, "case_number", 128, "every lookup must name the case it serves (Art. 17)");
+        Require(request.Purpose, "purpose", 512, "every lookup must state its purpose (Art. 17)");
+        if (request.Requester is null)
+        {
+            throw Invalid("requester is required (department, window, officer)");
+        }
+
+        RequireIdentifier(request.Requester.Department, "requester.department");
+        RequireIdentifier(request.Requester.Window, "requester.window");
+        var officer = caller?.Officer ?? request.Requester.Officer;
+        Require(officer, "requester.officer", 128);
+        if (caller?.Department is { } provenDepartment && provenDepartment != request.Requester.Department)
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"requester.department '{request.Requester.Department}' does not match the department '{provenDepartment}' of the caller's certificate");
+        }
+
+        if (request.ClientRequestId.Length > 0)
+        {
+            RequireIdentifier(request.ClientRequestId, "client_request_id", 128);
+        }
+
+        if (request.AuthorizationRef.Length > 256)
+        {
+            throw Invalid("authorization_ref is longer than 256 characters");
+        }
+
+        var item = catalog.Find(request.ItemCode)
+            ?? throw new RequestRefusedException(StatusCode.NotFound,
+                $"item '{request.ItemCode}' is not in the certificate catalog; only catalogued items may be checked (Art. 6)");
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(DistrictOffset).DateTime);
+        if (!item.IsInForceOn(today))
+        {
+            var when = item.EffectiveUntil is { } until && today >= until
+                ? $"it stopped on {until:yyyy-MM-dd}"
+                : $"it takes effect on {item.EffectiveFrom:yyyy-MM-dd}";
+            throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                $"item '{item.Code}' ({item.Name}) is not in force: {when} (Art. 6, 21)");
+        }
+
+        if (request.Claims.Count > 32)
+        {
+            throw Invalid("claims has more than 32 fields");
+        }
+
+        foreach (var (field, value) in request.Claims)
+        {
+            if (!item.Fields.Contains(field))
+            {
+                throw Invalid($"claims: '{field}' is not a field of item '{item.Code}'; its fields are: {string.Join(", ", item.Fields.Order(StringComparer.Ordinal))}");
+            }
+
+            if (string.IsNullOrWhiteSpace(value) || value.Length > 512)
+            {
+                throw Invalid($"claims: '{field}' must have a value of 1 to 512 characters");
+            }
+        }
+
+        return new ValidatedRequest(request, item, officer, RedisKeys.WindowId(request.Requester.Department, request.Requester.Window));
+    }
+
+    private static void ValidateSubject(Subject subject)
+    {
+        switch (subject.Kind)
+        {
+            case SubjectKind.Person:
+                if (!SubjectIds.IsValidResidentId(subject.Id))
+                {
+                    throw Invalid("subject.id is not a valid resident identity card number (18 characters, check digit per GB 11643)");
+                }
+
+                break;
+            case SubjectKind.Organization:
+                if (!SubjectIds.IsValidCreditCode(subject.Id))
+                {
+                    throw Invalid("subject.id is not a valid unified social credit code (18 characters, check character per GB 32100)");
+                }
+
+                break;
+            default:
+                throw Invalid("subject.kind must be PERSON or ORGANIZATION");
+        }
+
+        if (subject.Name.Length > 128)
+        {
+            throw Invalid("subject.name is longer than 128 characters");
+        }
+    }
+
+    private static void Require(string value, string field, int maxLength, string? why = null)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw Invalid(why is null ? $"{field} is required" : $"{field} is required: {why}");
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw Invalid($"{field} is longer than {maxLength} characters");
+        }
+    }
+
+    private static void RequireIdentifier(string value, string field, int maxLength = 64)
+    {
+        Require(value, field, maxLength);
+        if (value.AsSpan().ContainsAnyExcept(IdentifierChars))
+        {
+            throw Invalid($"{field} may contain only letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    private static RequestRefusedException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+}

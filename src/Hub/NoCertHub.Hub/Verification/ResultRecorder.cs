@@ -1,0 +1,93 @@
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Audit;
+using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Verification;
+
+/// <summary>
+/// Turns an agent's answer into a released result: audit record first (durable), then the
+/// request store (exactly once), then the window is told. If any step fails the task is routed
+/// again, so an accepted request is never dropped.
+/// </summary>
+internal sealed class ResultRecorder(
+    IAuditLog audit,
+    IRequestStore store,
+    ResultNotifier notifier,
+    Dispatcher dispatcher,
+    TimeProvider time,
+    IOptions<HubOptions> options,
+    ILogger<ResultRecorder> logger)
+{
+    private readonly HubOptions _options = options.Value;
+
+    public async Task RecordAsync(RoutedTask task, TaskResult answer, AgentSession agent)
+    {
+        var answeredAt = time.GetUtcNow();
+        var deadline = task.Receipt.Deadline.ToDateTimeOffset();
+        var result = new VerificationResult
+        {
+            RequestId = task.RequestId,
+            ItemCode = task.ItemCode,
+            CaseNumber = task.Task.CaseNumber,
+            Verdict = answer.Verdict,
+            AnsweringDepartment = agent.Department,
+            AnsweringAgent = agent.AgentId,
+            AcceptedAt = task.Receipt.AcceptedAt,
+            AnsweredAt = Timestamp.FromDateTimeOffset(answeredAt),
+            Deadline = task.Receipt.Deadline,
+            Late = answeredAt > deadline,
+            Note = answer.Note,
+        };
+        result.Fields.Add(answer.Fields);
+        result.Disclosed.Add(answer.Disclosed);
+
+        try
+        {
+            await audit.WriteAsync(AnswerRecord(task, result), CancellationToken.None);
+            var outcome = await store.CompleteAsync(task.WindowId, result, CancellationToken.None);
+            switch (outcome.Kind)
+            {
+                case CompletionKind.Completed:
+                    notifier.Published(task.WindowId, result);
+                    VerificationLog.Answered(logger, task.RequestId, agent.AgentId, result.Verdict, result.Late);
+                    break;
+                case CompletionKind.AlreadyCompleted:
+                    VerificationLog.AlreadyAnswered(logger, task.RequestId, agent.AgentId);
+                    break;
+                default:
+                    VerificationLog.AnswerForUnknownRequest(logger, task.RequestId, agent.AgentId);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            VerificationLog.RecordFailed(logger, task.RequestId, _options.RetryDelay, e);
+            dispatcher.RequeueLater(task, _options.RetryDelay);
+        }
+    }
+
+    private AuditRecord AnswerRecord(RoutedTask task, VerificationResult result) => new()
+    {
+        RecordedAt = result.AnsweredAt.ToDateTimeOffset(),
+        Kind = AuditKind.Answered,
+        RequestId = task.RequestId,
+        ItemCode = task.ItemCode,
+        SubjectKind = task.Task.Subject.Kind.ToString(),
+        SubjectId = task.Task.Subject.Id,
+        CaseNumber = task.Task.CaseNumber,
+        Purpose = task.Task.Purpose,
+        RequesterDepartment = task.Task.Requester.Department,
+        Window = task.Task.Requester.Window,
+        Officer = task.Officer,
+        Verdict = result.Verdict.ToString(),
+        DisclosedFields = result.Disclosed.Count == 0 ? null : string.Join(',', result.Disclosed.Keys.Order(StringComparer.Ordinal)),
+        AnsweringDepartment = result.AnsweringDepartment,
+        AnsweringAgent = result.AnsweringAgent,
+        HubInstance = _options.InstanceId,
+        Late = result.Late,
+    };
+}

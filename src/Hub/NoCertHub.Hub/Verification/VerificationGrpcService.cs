@@ -1,0 +1,140 @@
+using System.Globalization;
+using Grpc.Core;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Verification;
+
+/// <summary>The window-facing API.</summary>
+internal sealed class VerificationGrpcService(
+    RequestIntake intake,
+    IRequestStore store,
+    ResultNotifier notifier,
+    RedisKeys keys) : VerificationService.VerificationServiceBase
+{
+    private const int WatchPage = 256;
+
+    // A safety net for a lost pub/sub message: a watcher re-reads its window at least this often.
+    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(5);
+
+    public override async Task<Receipt> Submit(SubmitRequest request, ServerCallContext context) =>
+        (await intake.AcceptAsync(request.Request, context)).Receipt;
+
+    public override async Task<VerificationResult> Verify(VerifyRequest request, ServerCallContext context)
+    {
+        Task<VerificationResult>? waiting = null;
+        var accepted = await intake.AcceptAsync(request.Request, context, requestId =>
+        {
+            // Wait before routing, so an answer cannot arrive unseen.
+            waiting = notifier.WaitForResult(requestId);
+            return Task.CompletedTask;
+        });
+        if (waiting is null)
+        {
+            // A retried client_request_id: the first call routed it; it may be answered already.
+            waiting = notifier.WaitForResult(accepted.RequestId);
+            var stored = await store.GetAsync(accepted.RequestId, context.CancellationToken);
+            if (stored?.Result is { } done)
+            {
+                notifier.StopWaiting(accepted.RequestId);
+                return done;
+            }
+        }
+
+        try
+        {
+            return await waiting.WaitAsync(context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            notifier.StopWaiting(accepted.RequestId);
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                $"No answer from {accepted.Receipt.OwningDepartment} before the call ended; request {accepted.RequestId} stays tracked and its result will arrive on Watch and Get"));
+        }
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
+    {
+        var windowId = WatchedWindow(request);
+        var cursor = ParseCursor(request.Cursor);
+        var cancellation = context.CancellationToken;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var change = notifier.NextChange(windowId);
+            var page = await store.ReadWindowAsync(windowId, cursor, WatchPage, cancellation);
+            if (page.Truncated && cursor > 0)
+            {
+                throw new RpcException(new Status(StatusCode.OutOfRange,
+                    $"cursor {cursor} is older than the window's retained history (first kept: {page.Entries[0].Sequence}); results in between were dropped — use Get for specific requests, or restart from cursor 0"));
+            }
+
+            foreach (var entry in page.Entries)
+            {
+                await responseStream.WriteAsync(new WatchEvent
+                {
+                    Cursor = entry.Sequence.ToString(CultureInfo.InvariantCulture),
+                    Result = entry.Result,
+                }, cancellation);
+                cursor = entry.Sequence;
+            }
+
+            if (page.Entries.Count < WatchPage)
+            {
+                try
+                {
+                    await change.WaitAsync(WatchPoll, cancellation);
+                }
+                catch (TimeoutException)
+                {
+                    // Read again: covers a change announced by a message that never arrived.
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public override async Task<RequestStatus> Get(GetRequest request, ServerCallContext context)
+    {
+        if (!keys.TryShardOfRequest(request.RequestId, out _))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request_id '{request.RequestId}' is not a request id issued by this hub (expected rNN-<32 hex>)"));
+        }
+
+        var stored = await store.GetAsync(request.RequestId, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"request {request.RequestId} is not on record (never accepted, or past its retention)"));
+        var status = new RequestStatus { Receipt = stored.Receipt, State = stored.State };
+        if (stored.Result is not null)
+        {
+            status.Result = stored.Result;
+        }
+
+        return status;
+    }
+
+    private static string WatchedWindow(WatchRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.Window)
+            || request.Department.Contains('/', StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "department and window are required to watch a window's results"));
+        }
+
+        return RedisKeys.WindowId(request.Department, request.Window);
+    }
+
+    private static long ParseCursor(string cursor)
+    {
+        if (cursor.Length == 0)
+        {
+            return 0;
+        }
+
+        return long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"cursor '{cursor}' is not a cursor from a WatchEvent"));
+    }
+}
