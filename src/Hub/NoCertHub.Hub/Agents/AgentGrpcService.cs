@@ -79,15 +79,17 @@ internal sealed class AgentGrpcService(
 
     private void OnResult(AgentSession session, TaskResult answer)
     {
-        var task = dispatcher.Complete(session, answer.RequestId)
+        // Check before taking the task off the agent: a malformed answer must not free a slot
+        // (and draw a new task) on a stream that is about to be closed.
+        var held = dispatcher.Find(session, answer.RequestId)
             ?? throw Violation(session, $"result for request '{answer.RequestId}', which is not assigned to this agent");
-        var problem = Check(answer, task);
+        var problem = Check(answer, held);
         if (problem is not null)
         {
-            dispatcher.Enqueue(task);
             throw Violation(session, $"result for request '{answer.RequestId}' is malformed: {problem}");
         }
 
+        var task = dispatcher.Complete(session, answer.RequestId)!;
         // Recording runs off the read loop so one slow commit does not stall this agent's stream.
         _ = recorder.RecordAsync(task, answer, session);
     }

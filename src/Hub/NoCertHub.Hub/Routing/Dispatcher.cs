@@ -36,6 +36,16 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
         }
     }
 
+    /// <summary>The task the agent holds under that id, or null.</summary>
+    public RoutedTask? Find(AgentSession session, string requestId)
+    {
+        var route = Route(session.Department);
+        lock (route)
+        {
+            return session.InFlight.GetValueOrDefault(requestId);
+        }
+    }
+
     /// <summary>Takes an answered task off the agent; null if the agent does not hold it.</summary>
     public RoutedTask? Complete(AgentSession session, string requestId)
     {

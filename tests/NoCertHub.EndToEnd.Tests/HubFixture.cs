@@ -1,0 +1,102 @@
+extern alias hub;
+
+using System.Net;
+using hub::NoCertHub.Hub.Audit;
+using hub::NoCertHub.Hub.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using NoCertHub.Sdk;
+using NoCertHub.Testing;
+using Xunit;
+
+namespace NoCertHub.EndToEnd.Tests;
+
+/// <summary>A real hub on a loopback port, with its real stores, as a test class shares it.</summary>
+public abstract class HubFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("nocert-e2e-").FullName;
+
+    public Uri Address { get; private set; } = null!;
+
+    public NoCertHubClient Client { get; private set; } = null!;
+
+    internal IAuditStore Audit => _app!.Services.GetRequiredService<IAuditStore>();
+
+    /// <summary>The external Redis to use, or null for the embedded server.</summary>
+    protected abstract Task<string?> StartRedisAsync();
+
+    protected virtual Task StopRedisAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        var redis = await StartRedisAsync();
+        // An empty content root: no appsettings.json, so only what this fixture sets applies.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Catalog:Path"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
+            ["Redis:ConnectionString"] = redis ?? "",
+            ["Redis:KeyPrefix"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
+            ["Redis:Embedded:DataDirectory"] = Path.Combine(Directory, "redis"),
+            ["Audit:ConnectionString"] = $"Data Source={Path.Combine(Directory, "audit.db")}",
+            ["Hub:RetryDelay"] = "00:00:00.200",
+            ["Hub:InstanceId"] = "e2e-hub",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddNoCertHub();
+        _app = builder.Build();
+        _app.MapNoCertHub();
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address);
+        Client = new NoCertHubClient(new NoCertHubClientOptions { Address = Address, VerifyTimeout = TimeSpan.FromSeconds(20) });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await StopRedisAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder.
+        }
+    }
+}
+
+public sealed class GarnetHubFixture : HubFixture
+{
+    protected override Task<string?> StartRedisAsync() => Task.FromResult<string?>(null);
+}
+
+public sealed class RedisServerHubFixture : HubFixture
+{
+    private RedisServerProcess? _redis;
+
+    protected override async Task<string?> StartRedisAsync()
+    {
+        _redis = await RedisServerProcess.StartAsync();
+        return _redis.ConnectionString;
+    }
+
+    protected override async Task StopRedisAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
