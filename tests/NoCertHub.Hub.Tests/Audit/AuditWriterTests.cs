@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Audit;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Audit;
+
+public sealed class AuditWriterTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-audit-").FullName;
+
+    private string ConnectionString => $"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False";
+
+    [Fact]
+    public async Task WriteAsync_ManyConcurrentRecords_AllCommittedWhenTheirTasksComplete()
+    {
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var writer = new AuditWriter(store, Options.Create(new AuditOptions { MaxBatch = 64 }), NullLogger<AuditWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => writer.WriteAsync(Record($"r{i}", "33100219850312001X"), CancellationToken.None)));
+
+        // A fresh store on the same file sees every record: they are on disk, not in a buffer.
+        var reopened = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var found = await reopened.FindBySubjectAsync("33100219850312001X", 1000, CancellationToken.None);
+        Assert.Equal(500, found.Count);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"r{i}").Order(), found.Select(r => r.RequestId!).Order());
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task FindByRequest_ReturnsEveryFieldAsWritten()
+    {
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        var record = Record("r-1", "331002199007210029") with { Late = true, DisclosedFields = "household_address", Reason = null };
+
+        await store.AppendAsync([record], CancellationToken.None);
+
+        var read = Assert.Single(await store.FindByRequestAsync("r-1", CancellationToken.None));
+        Assert.Equal(record, read);
+    }
+
+    [Fact]
+    public async Task WriteAsync_StoreUnreachable_FailsTheCallerInsteadOfPretending()
+    {
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var writer = new AuditWriter(store, Options.Create(new AuditOptions()), NullLogger<AuditWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        // Make the table unwritable: rename it away under the writer.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE audit_records RENAME TO audit_records_gone";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => writer.WriteAsync(Record("r-x", "331002199007210029"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static AuditRecord Record(string requestId, string subject) => new()
+    {
+        RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000),
+        Kind = AuditKind.Answered,
+        RequestId = requestId,
+        ItemCode = "JJ-MZ-001",
+        SubjectKind = "Person",
+        SubjectId = subject,
+        CaseNumber = "JJ-2026-0001",
+        Purpose = "marriage registration",
+        RequesterDepartment = "jj-admin-service-center",
+        Window = "w1",
+        Officer = "officer-1",
+        Verdict = "Match",
+        AnsweringDepartment = "jj-civil-affairs",
+        AnsweringAgent = "civil-affairs-01",
+        HubInstance = "hub-1",
+    };
+}

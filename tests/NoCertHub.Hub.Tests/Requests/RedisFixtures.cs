@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Testing;
+using StackExchange.Redis;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Requests;
+
+/// <summary>A Redis for store tests: the hub's own embedded Garnet, or a real redis-server.</summary>
+public abstract class RedisFixture : IAsyncLifetime
+{
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    protected abstract Task<string> StartAsync();
+
+    protected abstract Task StopAsync();
+
+    public async Task InitializeAsync() => Redis = await ConnectionMultiplexer.ConnectAsync(await StartAsync());
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        await StopAsync();
+    }
+}
+
+public sealed class GarnetFixture : RedisFixture, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-").FullName;
+    private EmbeddedRedisServer? _server;
+
+    protected override Task<string> StartAsync()
+    {
+        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "64m", Index = "16m" } };
+        _server = new EmbeddedRedisServer(Options.Create(options), NullLogger<EmbeddedRedisServer>.Instance);
+        return Task.FromResult(_server.ConnectionString);
+    }
+
+    protected override Task StopAsync()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _server = null;
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}
+
+public sealed class RedisServerFixture : RedisFixture
+{
+    private RedisServerProcess? _process;
+
+    protected override async Task<string> StartAsync()
+    {
+        _process = await RedisServerProcess.StartAsync();
+        return _process.ConnectionString;
+    }
+
+    protected override async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
+using NoCertHub.V1;
+using StackExchange.Redis;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Requests;
+
+public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
+
+    private RedisRequestStore Store(int windowHistory = 100) =>
+        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }));
+
+    [Fact]
+    public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsSortedSet()
+    {
+        var (accepted, shard) = NewRequest("win-a", TimeSpan.FromMinutes(30));
+
+        var id = await Store().AcceptAsync(accepted, null, CancellationToken.None);
+
+        Assert.Equal(accepted.RequestId, id);
+        var score = await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), id);
+        Assert.Equal(accepted.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds(), (long)score!.Value);
+        var stored = await Store().GetAsync(id, CancellationToken.None);
+        Assert.Equal(RequestState.Queued, stored!.State);
+        Assert.Equal(accepted.Request, stored.Request);
+        Assert.Null(stored.Result);
+    }
+
+    [Fact]
+    public async Task Complete_CalledTwice_RecordsOnceAndTakesTheRequestOffTheDeadlineSet()
+    {
+        var (accepted, shard) = NewRequest("win-b", TimeSpan.FromMinutes(30));
+        var store = Store();
+        await store.AcceptAsync(accepted, null, CancellationToken.None);
+
+        var first = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+        var second = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Mismatch), CancellationToken.None);
+
+        Assert.Equal(CompletionKind.Completed, first.Kind);
+        Assert.Equal(CompletionKind.AlreadyCompleted, second.Kind);
+        Assert.Equal(first.Sequence, second.Sequence);
+        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), accepted.RequestId));
+        var stored = await store.GetAsync(accepted.RequestId, CancellationToken.None);
+        Assert.Equal(RequestState.Answered, stored!.State);
+        Assert.Equal(Verdict.Match, stored.Result!.Verdict);
+        var page = await store.ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None);
+        Assert.Single(page.Entries);
+    }
+
+    [Fact]
+    public async Task Complete_RequestNeverAccepted_ReportsUnknown()
+    {
+        var (accepted, _) = NewRequest("win-c", TimeSpan.FromMinutes(30));
+
+        var outcome = await Store().CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+
+        Assert.Equal(CompletionKind.UnknownRequest, outcome.Kind);
+        Assert.Empty((await Store().ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None)).Entries);
+    }
+
+    [Fact]
+    public async Task Accept_SameClientRequestIdTwice_KeepsTheFirstRequestOnly()
+    {
+        var (first, shard) = NewRequest("win-d", TimeSpan.FromMinutes(30));
+        var (second, _) = NewRequest("win-d", TimeSpan.FromMinutes(30));
+        var store = Store();
+
+        var a = await store.AcceptAsync(first, "client-42", CancellationToken.None);
+        var b = await store.AcceptAsync(second, "client-42", CancellationToken.None);
+
+        Assert.Equal(first.RequestId, a);
+        Assert.Equal(first.RequestId, b);
+        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), second.RequestId));
+        Assert.Null(await store.GetAsync(second.RequestId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReadWindow_AfterACursor_ReturnsLaterResultsInOrder()
+    {
+        var store = Store();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (accepted, _) = NewRequest("win-e", TimeSpan.FromMinutes(30));
+            await store.AcceptAsync(accepted, null, CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+            ids.Add(accepted.RequestId);
+        }
+
+        var all = await store.ReadWindowAsync(RedisKeys.WindowId("dept", "win-e"), 0, 10, CancellationToken.None);
+        var after = await store.ReadWindowAsync(RedisKeys.WindowId("dept", "win-e"), all.Entries[1].Sequence, 2, CancellationToken.None);
+
+        Assert.Equal(ids, all.Entries.Select(e => e.Result.RequestId));
+        Assert.Equal(ids.Skip(2).Take(2), after.Entries.Select(e => e.Result.RequestId));
+        Assert.False(after.Truncated);
+    }
+
+    [Fact]
+    public async Task ReadWindow_CursorOlderThanRetainedHistory_IsFlaggedTruncated()
+    {
+        var store = Store(windowHistory: 3);
+        for (var i = 0; i < 6; i++)
+        {
+            var (accepted, _) = NewRequest("win-f", TimeSpan.FromMinutes(30));
+            await store.AcceptAsync(accepted, null, CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+        }
+
+        var page = await store.ReadWindowAsync(RedisKeys.WindowId("dept", "win-f"), 1, 10, CancellationToken.None);
+
+        Assert.True(page.Truncated);
+        Assert.Equal([4L, 5L, 6L], page.Entries.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void Keys_OfOneRequestAndItsWindow_ShareOneClusterSlot()
+    {
+        var (accepted, shard) = NewRequest("win-g", TimeSpan.FromMinutes(30));
+        RedisKey[] keys =
+        [
+            _keys.Request(shard, accepted.RequestId),
+            _keys.Deadlines(shard),
+            _keys.WindowLog(shard, accepted.WindowId),
+            _keys.WindowSequence(shard, accepted.WindowId),
+            _keys.ClientRequest(shard, accepted.WindowId, "x"),
+        ];
+
+        Assert.Single(keys.Select(k => ClusterSlot.Of(k!)).Distinct());
+        Assert.NotEqual(ClusterSlot.Of(_keys.Deadlines(0)!), ClusterSlot.Of(_keys.Deadlines(1)!));
+    }
+
+    [Fact]
+    public void ClusterSlot_MatchesTheClusterSpecTestVector() => Assert.Equal(0x31C3 % 16384, ClusterSlot.Of("123456789"));
+
+    private (AcceptedRequest Request, int Shard) NewRequest(string window, TimeSpan limit)
+    {
+        var shard = _keys.ShardOfWindow("dept", window);
+        var id = RedisKeys.NewRequestId(shard);
+        var now = DateTimeOffset.UtcNow;
+        var request = new VerificationRequest
+        {
+            ItemCode = "JJ-MZ-001",
+            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
+            CaseNumber = "case-1",
+            Purpose = "test",
+            Requester = new Requester { Department = "dept", Window = window, Officer = "o" },
+        };
+        var receipt = new Receipt
+        {
+            RequestId = id,
+            ItemCode = "JJ-MZ-001",
+            SlaClass = SlaClass.Immediate,
+            AcceptedAt = Timestamp.FromDateTimeOffset(now),
+            Deadline = Timestamp.FromDateTimeOffset(now + limit),
+        };
+        return (new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt), shard);
+    }
+
+    private static VerificationResult Result(string id, Verdict verdict) => new() { RequestId = id, Verdict = verdict, ItemCode = "JJ-MZ-001" };
+}
+
+public sealed class RedisRequestStoreOnGarnetTests(GarnetFixture fixture) : RedisRequestStoreTests<GarnetFixture>(fixture);
+
+public sealed class RedisRequestStoreOnRedisServerTests(RedisServerFixture fixture) : RedisRequestStoreTests<RedisServerFixture>(fixture);

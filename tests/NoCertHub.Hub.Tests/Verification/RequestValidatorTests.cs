@@ -1,0 +1,91 @@
+using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
+using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Verification;
+using NoCertHub.V1;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Verification;
+
+public class RequestValidatorTests
+{
+    private static readonly CatalogItem Expiring = new()
+    {
+        Code = "JJ-T-001",
+        Name = "test item",
+        LegalBasis = "basis",
+        ReplacementMethod = "interDepartmentCheck",
+        OwningDepartment = "jj-test",
+        SlaClass = SlaClass.Immediate,
+        Fields = new HashSet<string> { "name" },
+        EffectiveUntil = new DateOnly(2026, 12, 1),
+    };
+
+    [Fact]
+    public void Validate_ItemExpiresAtDistrictMidnight_NotUtcMidnight()
+    {
+        // 2026-11-30 16:30 UTC is already 2026-12-01 00:30 in Jiaojiang (UTC+8).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero));
+        var validator = new RequestValidator(new FileCatalog([Expiring]), clock);
+
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), caller: null));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
+        Assert.Contains("2026-12-01", refused.Message, StringComparison.Ordinal);
+        var lastDistrictEvening = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 15, 59, 0, TimeSpan.Zero));
+        var stillInForce = new RequestValidator(new FileCatalog([Expiring]), lastDistrictEvening);
+        Assert.Equal("JJ-T-001", stillInForce.Validate(Valid(), caller: null).Item.Code);
+    }
+
+    [Fact]
+    public void Validate_CertificateOfAnotherDepartment_IsPermissionDenied()
+    {
+        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), new CallerIdentity("officer-9", "jj-other")));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.Status);
+    }
+
+    [Fact]
+    public void Validate_CertificateProvesTheOfficer_TheDeclaredOfficerIsIgnored()
+    {
+        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var valid = validator.Validate(Valid(), new CallerIdentity("officer-from-cert", "jj-window-dept"));
+
+        Assert.Equal("officer-from-cert", valid.Officer);
+    }
+
+    [Theory]
+    [InlineData("requester.window", "a/b")]
+    [InlineData("requester.department", "")]
+    public void Validate_BadIdentifier_NamesTheField(string field, string value)
+    {
+        var request = Valid();
+        if (field == "requester.window")
+        {
+            request.Requester.Window = value;
+        }
+        else
+        {
+            request.Requester.Department = value;
+        }
+
+        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.Status);
+        Assert.Contains(field, refused.Message, StringComparison.Ordinal);
+    }
+
+    private static VerificationRequest Valid() => new()
+    {
+        ItemCode = "JJ-T-001",
+        Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
+        CaseNumber = "case",
+        Purpose = "purpose",
+        Requester = new Requester { Department = "jj-window-dept", Window = "w1", Officer = "declared-officer" },
+    };
+}
