@@ -45,9 +45,9 @@ public sealed class NoCertHubClient : IDisposable
         {
             return await _client.SubmitAsync(new SubmitRequest { Request = request }, cancellationToken: cancellationToken);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested || e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e)
         {
-            throw Errors.Map(e);
+            throw Errors.Map(e, cancellationToken);
         }
     }
 
@@ -63,9 +63,9 @@ public sealed class NoCertHubClient : IDisposable
         {
             return await _client.VerifyAsync(new VerifyRequest { Request = request }, deadline: deadline, cancellationToken: cancellationToken);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested || e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e)
         {
-            throw Errors.Map(e);
+            throw Errors.Map(e, cancellationToken);
         }
     }
 
@@ -76,9 +76,9 @@ public sealed class NoCertHubClient : IDisposable
         {
             return await _client.GetAsync(new GetRequest { RequestId = requestId }, cancellationToken: cancellationToken);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested || e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e)
         {
-            throw Errors.Map(e, notFoundIsRequest: true);
+            throw Errors.Map(e, cancellationToken, notFoundIsRequest: true);
         }
     }
 
@@ -109,9 +109,9 @@ public sealed class NoCertHubClient : IDisposable
                 {
                     break;
                 }
-                catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+                catch (RpcException e)
                 {
-                    throw Errors.Map(e);
+                    throw Errors.Map(e, cancellationToken);
                 }
 
                 if (!moved)

@@ -4,8 +4,14 @@ namespace NoCertHub.Sdk.Internal;
 
 internal static class Errors
 {
-    public static NoCertHubException Map(RpcException e, bool notFoundIsRequest = false)
+    /// <summary>The caller's own cancellation stays an OperationCanceledException; everything else becomes a typed hub error.</summary>
+    public static Exception Map(RpcException e, CancellationToken cancellationToken, bool notFoundIsRequest = false)
     {
+        if (cancellationToken.IsCancellationRequested && e.StatusCode == StatusCode.Cancelled)
+        {
+            return new OperationCanceledException("the call was cancelled by the caller", e, cancellationToken);
+        }
+
         var message = string.IsNullOrEmpty(e.Status.Detail) ? e.Status.StatusCode.ToString() : e.Status.Detail;
         return e.StatusCode switch
         {
