@@ -12,6 +12,36 @@ using Xunit;
 
 namespace NoCertHub.EndToEnd.Tests;
 
+/// <summary>Starts real hubs: Kestrel on loopback, with their real stores.</summary>
+internal static class TestHub
+{
+    public static async Task<WebApplication> StartAsync(string directory, string? redis, string keyPrefix, int port)
+    {
+        // An empty content root: no appsettings.json, so only what is set here applies.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Catalog:Path"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
+            ["Redis:ConnectionString"] = redis ?? "",
+            ["Redis:KeyPrefix"] = keyPrefix,
+            ["Redis:Embedded:DataDirectory"] = Path.Combine(directory, "redis"),
+            ["Audit:ConnectionString"] = $"Data Source={Path.Combine(directory, "audit.db")}",
+            ["Hub:RetryDelay"] = "00:00:00.200",
+            ["Hub:InstanceId"] = "e2e-hub-" + Guid.NewGuid().ToString("N")[..6],
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddNoCertHub();
+        var app = builder.Build();
+        app.MapNoCertHub();
+        await app.StartAsync();
+        return app;
+    }
+
+    public static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}
+
 /// <summary>A real hub on a loopback port, with its real stores, as a test class shares it.</summary>
 public abstract class HubFixture : IAsyncLifetime
 {
@@ -33,26 +63,8 @@ public abstract class HubFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var redis = await StartRedisAsync();
-        // An empty content root: no appsettings.json, so only what this fixture sets applies.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Catalog:Path"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
-            ["Redis:ConnectionString"] = redis ?? "",
-            ["Redis:KeyPrefix"] = "e2e-" + Guid.NewGuid().ToString("N")[..8],
-            ["Redis:Embedded:DataDirectory"] = Path.Combine(Directory, "redis"),
-            ["Audit:ConnectionString"] = $"Data Source={Path.Combine(Directory, "audit.db")}",
-            ["Hub:RetryDelay"] = "00:00:00.200",
-            ["Hub:InstanceId"] = "e2e-hub",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddNoCertHub();
-        _app = builder.Build();
-        _app.MapNoCertHub();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address);
+        _app = await TestHub.StartAsync(Directory, redis, "e2e-" + Guid.NewGuid().ToString("N")[..8], port: 0);
+        Address = TestHub.AddressOf(_app);
         Client = new NoCertHubClient(new NoCertHubClientOptions { Address = Address, VerifyTimeout = TimeSpan.FromSeconds(20) });
     }
 

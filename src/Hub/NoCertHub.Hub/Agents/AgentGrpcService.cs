@@ -18,13 +18,16 @@ internal sealed class AgentGrpcService(
     Dispatcher dispatcher,
     ResultRecorder recorder,
     IOptions<HubOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<AgentGrpcService> logger) : AgentService.AgentServiceBase
 {
     private readonly HubOptions _options = options.Value;
 
     public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<HubMessage> responseStream, ServerCallContext context)
     {
-        var cancellation = context.CancellationToken;
+        // End the stream when the hub shuts down, so the agent reconnects at once instead of holding tasks.
+        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellation = streaming.Token;
         var hello = await ReadHelloAsync(requestStream, cancellation);
         var session = new AgentSession(hello.AgentId, hello.Department, hello.ItemCodes.Distinct(StringComparer.Ordinal).ToList(), hello.Capacity);
         var welcome = new AgentWelcome { HubInstance = _options.InstanceId };

@@ -11,7 +11,8 @@ internal sealed class VerificationGrpcService(
     RequestIntake intake,
     IRequestStore store,
     ResultNotifier notifier,
-    RedisKeys keys) : VerificationService.VerificationServiceBase
+    RedisKeys keys,
+    IHostApplicationLifetime lifetime) : VerificationService.VerificationServiceBase
 {
     private const int WatchPage = 256;
 
@@ -58,7 +59,9 @@ internal sealed class VerificationGrpcService(
     {
         var windowId = WatchedWindow(request);
         var cursor = ParseCursor(request.Cursor);
-        var cancellation = context.CancellationToken;
+        // End the stream when the hub shuts down, so the window reconnects (to this hub or another) at once.
+        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellation = streaming.Token;
         while (!cancellation.IsCancellationRequested)
         {
             var change = notifier.NextChange(windowId);
