@@ -38,6 +38,12 @@ internal static class TestHub
         return app;
     }
 
+    public static async Task StopAsync(WebApplication app)
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
     public static Uri AddressOf(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 }
@@ -73,8 +79,7 @@ public abstract class HubFixture : IAsyncLifetime
         Client.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await TestHub.StopAsync(_app);
         }
 
         await StopRedisAsync();

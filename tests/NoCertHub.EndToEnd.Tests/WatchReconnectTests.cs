@@ -1,5 +1,3 @@
-extern alias hub;
-
 using NoCertHub.Sdk;
 using NoCertHub.Testing;
 using NoCertHub.V1;
@@ -17,6 +15,7 @@ public sealed class WatchReconnectTests
         var prefix = "restart-" + Guid.NewGuid().ToString("N")[..8];
         var port = FreePort.Next();
         var first = await TestHub.StartAsync(directory, redis.ConnectionString, prefix, port);
+        WebApplication? second = null;
         var address = TestHub.AddressOf(first);
         using var client = new NoCertHubClient(new NoCertHubClientOptions
         {
@@ -25,37 +24,41 @@ public sealed class WatchReconnectTests
             WatchReconnectMax = TimeSpan.FromMilliseconds(200),
         });
         var agents = await TestAgents.StartAsync(address, TestAgents.CivilAffairs(directory, "ca-restart"));
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = new List<string>();
-        var watching = Task.Run(async () =>
+        try
         {
-            await foreach (var e in client.WatchAsync("jj-restart", "w1", cancellationToken: stop.Token))
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var received = new List<string>();
+            var watching = Task.Run(async () =>
             {
-                lock (received)
+                await foreach (var e in client.WatchAsync("jj-restart", "w1", cancellationToken: stop.Token))
                 {
-                    received.Add(e.Result.RequestId);
-                    if (received.Count == 4)
+                    lock (received)
                     {
-                        return;
+                        received.Add(e.Result.RequestId);
+                        if (received.Count == 4)
+                        {
+                            return;
+                        }
                     }
                 }
-            }
-        });
+            });
 
-        var before = new[] { await Submit(client), await Submit(client) };
-        await Until(() => { lock (received) { return received.Count == 2; } }, stop.Token);
-        await first.StopAsync();
-        await first.DisposeAsync();
-        var second = await TestHub.StartAsync(directory, redis.ConnectionString, prefix, port);
-        var after = new[] { await Submit(client), await Submit(client) };
-        await watching.WaitAsync(stop.Token);
+            var before = new[] { await Submit(client), await Submit(client) };
+            await Until(() => { lock (received) { return received.Count == 2; } }, stop.Token);
+            await TestHub.StopAsync(first);
+            second = await TestHub.StartAsync(directory, redis.ConnectionString, prefix, port);
+            var after = new[] { await Submit(client), await Submit(client) };
+            await watching.WaitAsync(stop.Token);
 
-        Assert.Equal(before.Concat(after).Order(), received.Order());
-        await agents.StopAsync(CancellationToken.None);
-        agents.Dispose();
-        await second.StopAsync();
-        await second.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
+            Assert.Equal(before.Concat(after).Order(), received.Order());
+        }
+        finally
+        {
+            await agents.StopAsync(CancellationToken.None);
+            agents.Dispose();
+            await TestHub.StopAsync(second ?? first);
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static async Task<string> Submit(NoCertHubClient client)

@@ -28,6 +28,6 @@ internal static class Errors
 
     /// <summary>Statuses after which a watch reconnects rather than gives up.</summary>
     public static bool IsTransient(RpcException e) =>
-        e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted
-        || (e.StatusCode is StatusCode.Cancelled);
+        e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted
+            or StatusCode.ResourceExhausted or StatusCode.Cancelled;
 }
