@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 using StackExchange.Redis;
 using Xunit;
@@ -14,7 +15,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
 
     private RedisRequestStore Store(int windowHistory = 100) =>
-        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }));
+        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()));
 
     [Fact]
     public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsSortedSet()
@@ -129,6 +130,11 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
             _keys.WindowLog(shard, accepted.WindowId),
             _keys.WindowSequence(shard, accepted.WindowId),
             _keys.ClientRequest(shard, accepted.WindowId, "x"),
+            _keys.Reminders(shard),
+            _keys.Escalation(shard, accepted.RequestId),
+            _keys.OpenEscalations(shard),
+            _keys.ClosedEscalations(shard),
+            _keys.Case(shard, "dept", "case-1"),
         ];
 
         Assert.Single(keys.Select(k => ClusterSlot.Of(k!)).Distinct());
@@ -162,7 +168,8 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         return (new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt), shard);
     }
 
-    private static VerificationResult Result(string id, Verdict verdict) => new() { RequestId = id, Verdict = verdict, ItemCode = "JJ-MZ-001" };
+    private static VerificationResult Result(string id, Verdict verdict) =>
+        new() { RequestId = id, Verdict = verdict, ItemCode = "JJ-MZ-001", CaseNumber = "case-1", AnsweredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
 }
 
 public sealed class RedisRequestStoreOnGarnetTests(GarnetFixture fixture) : RedisRequestStoreTests<GarnetFixture>(fixture);

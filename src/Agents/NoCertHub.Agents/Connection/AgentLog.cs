@@ -15,4 +15,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Agent {AgentId} could not check request {RequestId}; gave it back to the hub")]
     public static partial void CheckFailed(ILogger logger, string agentId, string requestId, Exception exception);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Agent {AgentId}: request {RequestId} (item {ItemCode}) is due {Deadline} and still unanswered")]
+    public static partial void Reminded(ILogger logger, string agentId, string requestId, string itemCode, DateTimeOffset deadline);
 }

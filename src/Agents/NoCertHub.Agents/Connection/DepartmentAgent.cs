@@ -96,6 +96,10 @@ internal sealed class DepartmentAgent(
                     case HubMessage.KindOneofCase.Task:
                         _ = AnswerAsync(message.Task, outbound.Writer, session.Token);
                         break;
+                    case HubMessage.KindOneofCase.Reminder:
+                        // Automatic checks answer at once; a reminder matters for the ones a person must finish.
+                        AgentLog.Reminded(logger, AgentId, message.Reminder.RequestId, message.Reminder.ItemCode, message.Reminder.Deadline.ToDateTimeOffset());
+                        break;
                 }
             }
         }

@@ -2,11 +2,13 @@ using NoCertHub.Hub.Agents;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Oversight;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Verification;
+using Prometheus;
 
 namespace NoCertHub.Hub.Hosting;
 
@@ -19,7 +21,10 @@ internal static class HubServiceCollectionExtensions
             .ValidateOnStart();
         services.AddGrpc(o => o.EnableDetailedErrors = false);
         services.AddSingleton(TimeProvider.System);
-        services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity();
+        // One registry per hub, so hubs sharing a process (tests) each report their own numbers.
+        services.AddSingleton(_ => Metrics.NewCustomRegistry());
+        services.AddSingleton(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestIntake>();
@@ -33,6 +38,8 @@ internal static class HubServiceCollectionExtensions
     {
         endpoints.MapGrpcService<VerificationGrpcService>();
         endpoints.MapGrpcService<AgentGrpcService>();
+        endpoints.MapGrpcService<OversightGrpcService>();
+        endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
         return endpoints;
     }
 }

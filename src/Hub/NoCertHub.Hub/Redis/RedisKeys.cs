@@ -31,6 +31,8 @@ internal sealed class RedisKeys
 
     public RedisChannel ResultsChannel => RedisChannel.Literal(Prefix + ":results");
 
+    public RedisChannel RemindersChannel => RedisChannel.Literal(Prefix + ":reminders");
+
     public int ShardOfWindow(string department, string window)
     {
         var hash = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(WindowId(department, window)));
@@ -38,6 +40,8 @@ internal sealed class RedisKeys
     }
 
     public static string WindowId(string department, string window) => department + "/" + window;
+
+    public static string DepartmentOfWindow(string windowId) => windowId[..windowId.IndexOf('/', StringComparison.Ordinal)];
 
     /// <summary>Request ids carry their shard: <c>r07-0192…</c>.</summary>
     public static string NewRequestId(int shard) =>
@@ -54,7 +58,22 @@ internal sealed class RedisKeys
 
     public RedisKey Request(int shard, string requestId) => $"{_tags[shard]}:req:{requestId}";
 
+    /// <summary>Unanswered, not yet escalated requests of the shard, scored by deadline (Unix ms).</summary>
     public RedisKey Deadlines(int shard) => $"{_tags[shard]}:deadlines";
+
+    /// <summary>Requests whose department is still to be reminded, scored by reminder time (Unix ms).</summary>
+    public RedisKey Reminders(int shard) => $"{_tags[shard]}:reminders";
+
+    public RedisKey Escalation(int shard, string requestId) => $"{_tags[shard]}:esc:{requestId}";
+
+    /// <summary>Open escalations, scored by the deadline they missed.</summary>
+    public RedisKey OpenEscalations(int shard) => $"{_tags[shard]}:esc-open";
+
+    /// <summary>Closed escalations, scored by when they were closed.</summary>
+    public RedisKey ClosedEscalations(int shard) => $"{_tags[shard]}:esc-closed";
+
+    /// <summary>The checks of one case of one requesting department made from windows of this shard.</summary>
+    public RedisKey Case(int shard, string department, string caseNumber) => $"{_tags[shard]}:case:{department}/{caseNumber}";
 
     public RedisKey WindowLog(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:log";
 

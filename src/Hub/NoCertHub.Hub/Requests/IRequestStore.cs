@@ -29,7 +29,8 @@ internal interface IRequestStore
     Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken);
 }
 
-internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt);
+/// <summary>An accepted request; <paramref name="RemindAt"/> is when its department is reminded, if ever.</summary>
+internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null);
 
 internal enum CompletionKind
 {

@@ -1,15 +1,17 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Requests;
 
-internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options) : IRequestStore
+internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla) : IRequestStore
 {
-    // KEYS: request hash, deadline set, client-id key. ARGV: id, deadline ms, request, receipt,
-    // use client id (1/0), client-id ttl seconds.
+    // KEYS: request hash, deadline set, client-id key, reminder set, case hash. ARGV: id, deadline
+    // ms, request, receipt, use client id (1/0), client-id ttl seconds, reminder ms ('' for none),
+    // case entry, case ttl seconds.
     private const string AcceptScript = """
         if ARGV[5] == '1' then
           local existing = redis.call('GET', KEYS[3])
@@ -18,11 +20,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         end
         redis.call('HSET', KEYS[1], 'request', ARGV[3], 'receipt', ARGV[4], 'state', 'queued')
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        if ARGV[7] ~= '' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1]) end
+        redis.call('HSET', KEYS[5], ARGV[1], ARGV[8])
+        redis.call('EXPIRE', KEYS[5], ARGV[9])
         return ARGV[1]
         """;
 
-    // KEYS: request hash, deadline set, window log, window sequence. ARGV: id, result, history cap,
-    // retention seconds. Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
+    // KEYS: request hash, deadline set, window log, window sequence, reminder set, escalation hash,
+    // case hash. ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
+    // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
     private const string CompleteScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return {2, 0} end
         local prev = redis.call('HGET', KEYS[1], 'seq')
@@ -30,11 +36,18 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         local seq = redis.call('INCR', KEYS[4])
         redis.call('HSET', KEYS[1], 'result', ARGV[2], 'state', 'answered', 'seq', seq)
         redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[5], ARGV[1])
         redis.call('ZADD', KEYS[3], seq, ARGV[2])
         local cap = tonumber(ARGV[3])
         local n = redis.call('ZCARD', KEYS[3])
         if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
         if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+        if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('HSET', KEYS[6], 'answered', ARGV[5]) end
+        local check = redis.call('HGET', KEYS[7], ARGV[1])
+        if check then
+          redis.call('HSET', KEYS[7], ARGV[1], check .. ARGV[5])
+          redis.call('EXPIRE', KEYS[7], ARGV[6])
+        end
         return {0, seq}
         """;
 
@@ -44,6 +57,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         """;
 
     private readonly RedisOptions _options = options.Value;
+    private readonly long _caseTtlSeconds = (long)sla.Value.CaseRetention.TotalSeconds;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -56,6 +70,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.Request(shard, request.RequestId),
             keys.Deadlines(shard),
             keys.ClientRequest(shard, request.WindowId, useClientId ? clientRequestId! : "-"),
+            keys.Reminders(shard),
+            keys.Case(shard, request.Request.Requester.Department, request.Request.CaseNumber),
         ];
         RedisValue[] args =
         [
@@ -65,6 +81,9 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             request.Receipt.ToByteArray(),
             useClientId ? "1" : "0",
             (long)_options.IdempotencyWindow.TotalSeconds,
+            request.RemindAt is { } remindAt ? remindAt.ToUnixTimeMilliseconds() : "",
+            CaseCheckEntry.Pending(request.Receipt),
+            _caseTtlSeconds,
         ];
         var result = await Db.ScriptEvaluateAsync(AcceptScript, scriptKeys, args).WaitAsync(cancellationToken);
         return (string)result!;
@@ -85,6 +104,9 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.Deadlines(shard),
             keys.WindowLog(shard, windowId),
             keys.WindowSequence(shard, windowId),
+            keys.Reminders(shard),
+            keys.Escalation(shard, result.RequestId),
+            keys.Case(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
         ];
         RedisValue[] args =
         [
@@ -92,6 +114,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             result.ToByteArray(),
             _options.WindowHistory,
             (long)_options.AnsweredRetention.TotalSeconds,
+            result.AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+            _caseTtlSeconds,
         ];
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(CompleteScript, scriptKeys, args).WaitAsync(cancellationToken))!;
         var kind = (int)reply[0] switch
@@ -146,9 +170,6 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
     private int Shard(string requestId) =>
         keys.TryShardOfRequest(requestId, out var shard) ? shard : throw new ArgumentException($"'{requestId}' is not a request id", nameof(requestId));
 
-    private int ShardOfWindowId(string windowId)
-    {
-        var slash = windowId.IndexOf('/', StringComparison.Ordinal);
-        return keys.ShardOfWindow(windowId[..slash], windowId[(slash + 1)..]);
-    }
+    private int ShardOfWindowId(string windowId) =>
+        keys.ShardOfWindow(RedisKeys.DepartmentOfWindow(windowId), windowId[(windowId.IndexOf('/', StringComparison.Ordinal) + 1)..]);
 }

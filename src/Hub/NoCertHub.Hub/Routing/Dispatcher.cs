@@ -104,6 +104,16 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
         }
     }
 
+    /// <summary>The agents of the department connected to this hub now.</summary>
+    public IReadOnlyList<AgentSession> AgentsOf(string department)
+    {
+        var route = Route(department);
+        lock (route)
+        {
+            return [.. route.Agents];
+        }
+    }
+
     public int ConnectedAgents(string department)
     {
         var route = Route(department);

@@ -21,6 +21,7 @@ internal sealed class RequestIntake(
     RequestValidator validator,
     ICallerIdentityResolver identity,
     DeadlinePolicy deadlines,
+    OverdueSweeper sweeper,
     IRequestStore store,
     Dispatcher dispatcher,
     RedisKeys keys,
@@ -49,6 +50,7 @@ internal sealed class RequestIntake(
         var r = valid.Request;
         var acceptedAt = time.GetUtcNow();
         var deadline = deadlines.DeadlineFor(valid.Item.SlaClass, acceptedAt);
+        var remindAt = deadlines.ReminderFor(acceptedAt, deadline);
         var requestId = RedisKeys.NewRequestId(keys.ShardOfWindow(r.Requester.Department, r.Requester.Window));
         var receipt = new Receipt
         {
@@ -63,7 +65,7 @@ internal sealed class RequestIntake(
         string recordedId;
         try
         {
-            recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt), r.ClientRequestId, context.CancellationToken);
+            recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt), r.ClientRequestId, context.CancellationToken);
         }
         catch (RedisException e)
         {
@@ -78,6 +80,7 @@ internal sealed class RequestIntake(
         }
 
         VerificationLog.Accepted(logger, requestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
+        sweeper.Notify(remindAt ?? deadline);
         if (beforeRouting is not null)
         {
             await beforeRouting(requestId);
