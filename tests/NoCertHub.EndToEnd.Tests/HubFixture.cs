@@ -15,7 +15,8 @@ namespace NoCertHub.EndToEnd.Tests;
 /// <summary>Starts real hubs: Kestrel on loopback, with their real stores.</summary>
 internal static class TestHub
 {
-    public static async Task<WebApplication> StartAsync(string directory, string? redis, string keyPrefix, int port)
+    public static async Task<WebApplication> StartAsync(
+        string directory, string? redis, string keyPrefix, int port, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         // An empty content root: no appsettings.json, so only what is set here applies.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
@@ -29,9 +30,16 @@ internal static class TestHub
             ["Hub:RetryDelay"] = "00:00:00.200",
             ["Hub:InstanceId"] = "e2e-hub-" + Guid.NewGuid().ToString("N")[..6],
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Oversight:AllowWithoutCertificate"] = "true",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddNoCertHub();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         var app = builder.Build();
         app.MapNoCertHub();
         await app.StartAsync();

@@ -82,3 +82,13 @@ internal static class TestAgents
         SeedScript = seed,
     };
 }
+
+/// <summary>Stops and disposes agents started by a test.</summary>
+internal sealed class AgentRun(AgentWorker worker) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await worker.StopAsync(CancellationToken.None);
+        worker.Dispose();
+    }
+}

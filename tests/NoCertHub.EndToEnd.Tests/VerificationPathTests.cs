@@ -360,15 +360,6 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
             await Task.Delay(50);
         }
     }
-
-    private sealed class AgentRun(Agents.Hosting.AgentWorker worker) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await worker.StopAsync(CancellationToken.None);
-            worker.Dispose();
-        }
-    }
 }
 
 public sealed class VerificationPathOnEmbeddedGarnet(GarnetHubFixture hub) : VerificationPathTests<GarnetHubFixture>(hub);

@@ -87,7 +87,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     {
         var hub = Hub("hub-a");
         var accepted = await AcceptAsync(hub, "win-4", "case-4", acceptedAgo: TimeSpan.FromMinutes(20));
-        await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, DateTimeOffset.UtcNow.AddMinutes(-15)), CancellationToken.None);
+        await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, _clock.GetUtcNow().AddMinutes(-15)), CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(1));
 
         var outcome = await hub.Sweeper.SweepAsync("test", CancellationToken.None);
@@ -102,7 +102,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
         var hub = Hub("hub-a");
         var accepted = await AcceptAsync(hub, "win-5", "case-5", acceptedAgo: TimeSpan.FromMinutes(40));
         await hub.Sweeper.SweepAsync("test", CancellationToken.None);
-        var answeredAt = DateTimeOffset.UtcNow;
+        var answeredAt = _clock.GetUtcNow();
 
         var completion = await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, answeredAt), CancellationToken.None);
 
@@ -110,7 +110,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
         var escalation = Assert.Single(await hub.Sla.ListEscalationsAsync(false, DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(EscalationState.Open, escalation.State);
         Assert.Equal(answeredAt.ToUnixTimeMilliseconds(), escalation.AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
-        Assert.Equal(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(Math.Round((escalation.OverdueBy.ToTimeSpan()).TotalSeconds)));
+        Assert.Equal(TimeSpan.FromMinutes(10).TotalMilliseconds, escalation.OverdueBy.ToTimeSpan().TotalMilliseconds, tolerance: 1);
     }
 
     [Fact]

@@ -19,11 +19,15 @@ internal static class HubServiceCollectionExtensions
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Hub:InstanceId must not be empty")
             .ValidateOnStart();
-        services.AddGrpc(o => o.EnableDetailedErrors = false);
+        services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<StoreUnavailableInterceptor>();
+        });
         services.AddSingleton(TimeProvider.System);
         // One registry per hub, so hubs sharing a process (tests) each report their own numbers.
         services.AddSingleton(_ => Metrics.NewCustomRegistry());
-        services.AddSingleton(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<RequestValidator>();

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
-using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Oversight;
 
@@ -22,127 +21,123 @@ internal sealed class OversightGrpcService(
 
     private readonly OversightOptions _options = options.Value;
 
-    public override Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context) =>
-        Guarded(context, async () =>
+    public override async Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context)
+    {
+        Authorize(context, declaredOfficer: null);
+        var limit = Limit(request.Limit);
+        var minOverdue = NonNegative(request.MinOverdue, "min_overdue") ?? TimeSpan.Zero;
+        var now = time.GetUtcNow();
+        var all = await store.ListEscalationsAsync(request.IncludeClosed, now, context.CancellationToken);
+        var matching = all
+            .Where(e => string.IsNullOrEmpty(request.Department) || e.DepartmentAtFault == request.Department)
+            .Where(e => now - e.Deadline.ToDateTimeOffset() >= minOverdue)
+            .ToList();
+        var response = new ListEscalationsResponse { Total = matching.Count };
+        response.Escalations.Add(matching.Take(limit));
+        return response;
+    }
+
+    public override async Task<Escalation> CloseEscalation(CloseEscalationRequest request, ServerCallContext context)
+    {
+        var closedBy = Authorize(context, request.Officer);
+        if (string.IsNullOrWhiteSpace(request.RequestId))
         {
-            Authorize(context, declaredOfficer: null);
-            var limit = Limit(request.Limit);
-            var minOverdue = NonNegative(request.MinOverdue, "min_overdue") ?? TimeSpan.Zero;
-            var now = time.GetUtcNow();
-            var all = await store.ListEscalationsAsync(request.IncludeClosed, now, context.CancellationToken);
-            var matching = all
-                .Where(e => string.IsNullOrEmpty(request.Department) || e.DepartmentAtFault == request.Department)
-                .Where(e => now - e.Deadline.ToDateTimeOffset() >= minOverdue)
-                .ToList();
-            var response = new ListEscalationsResponse { Total = matching.Count };
-            response.Escalations.Add(matching.Take(limit));
-            return response;
-        });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close"));
+        }
 
-    public override Task<Escalation> CloseEscalation(CloseEscalationRequest request, ServerCallContext context) =>
-        Guarded(context, async () =>
+        var finding = request.Finding?.Trim();
+        if (string.IsNullOrEmpty(finding))
         {
-            var closedBy = Authorize(context, request.Officer);
-            if (string.IsNullOrWhiteSpace(request.RequestId))
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close"));
-            }
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "finding is required: what the joint office's investigation found"));
+        }
 
-            var finding = request.Finding?.Trim();
-            if (string.IsNullOrEmpty(finding))
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "finding is required: what the joint office's investigation found"));
-            }
-
-            if (finding.Length > 4000)
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"finding is {finding.Length} characters; at most 4000"));
-            }
-
-            var outcome = await store.CloseEscalationAsync(request.RequestId, finding, closedBy, context.CancellationToken);
-            var escalation = await store.GetEscalationAsync(request.RequestId, time.GetUtcNow(), context.CancellationToken);
-            switch (outcome)
-            {
-                case CloseOutcome.Closed when escalation is not null:
-                    SlaLog.EscalationClosed(logger, request.RequestId, closedBy);
-                    return escalation;
-                case CloseOutcome.AlreadyClosed when escalation is not null:
-                    // A retried close with the same finding succeeds; a different one must not overwrite the record.
-                    return escalation.Finding == finding
-                        ? escalation
-                        : throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                            $"The escalation of {request.RequestId} was already closed by {escalation.ClosedBy} at {escalation.ClosedAt.ToDateTimeOffset():u} with another finding"));
-                default:
-                    throw new RpcException(new Status(StatusCode.NotFound, $"No escalation on record for request '{request.RequestId}'"));
-            }
-        });
-
-    public override Task<ListNearDeadlineResponse> ListNearDeadline(ListNearDeadlineRequest request, ServerCallContext context) =>
-        Guarded(context, async () =>
+        if (finding.Length > 4000)
         {
-            Authorize(context, declaredOfficer: null);
-            var limit = Limit(request.Limit);
-            var within = NonNegative(request.Within, "within") ?? DefaultWithin;
-            var now = time.GetUtcNow();
-            var pending = await store.ListPendingUntilAsync(now + within, request.Department, limit, context.CancellationToken);
-            var response = new ListNearDeadlineResponse();
-            response.Requests.Add(pending.Select(p => new PendingRequest
-            {
-                Receipt = p.Receipt,
-                State = p.State,
-                RequesterDepartment = p.Request.Requester.Department,
-                RequesterWindow = p.Request.Requester.Window,
-                CaseNumber = p.Request.CaseNumber,
-                TimeLeft = Duration.FromTimeSpan(p.Receipt.Deadline.ToDateTimeOffset() - now),
-            }));
-            return response;
-        });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"finding is {finding.Length} characters; at most 4000"));
+        }
 
-    public override Task<CaseWaitTime> GetCaseWaitTime(GetCaseWaitTimeRequest request, ServerCallContext context) =>
-        Guarded(context, async () =>
+        var outcome = await store.CloseEscalationAsync(request.RequestId, finding, closedBy, context.CancellationToken);
+        var escalation = await store.GetEscalationAsync(request.RequestId, time.GetUtcNow(), context.CancellationToken);
+        switch (outcome)
         {
-            Authorize(context, declaredOfficer: null);
-            if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.CaseNumber))
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number"));
-            }
+            case CloseOutcome.Closed when escalation is not null:
+                SlaLog.EscalationClosed(logger, request.RequestId, closedBy);
+                return escalation;
+            case CloseOutcome.AlreadyClosed when escalation is not null:
+                // A retried close with the same finding succeeds; a different one must not overwrite the record.
+                return escalation.Finding == finding
+                    ? escalation
+                    : throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                        $"The escalation of {request.RequestId} was already closed by {escalation.ClosedBy} at {escalation.ClosedAt.ToDateTimeOffset():u} with another finding"));
+            default:
+                throw new RpcException(new Status(StatusCode.NotFound, $"No escalation on record for request '{request.RequestId}'"));
+        }
+    }
 
-            var checks = await store.CaseChecksAsync(request.Department, request.CaseNumber, context.CancellationToken);
-            if (checks.Count == 0)
-            {
-                throw new RpcException(new Status(StatusCode.NotFound,
-                    $"No checks on record for case '{request.CaseNumber}' of {request.Department} (none made, or older than the retention period)"));
-            }
+    public override async Task<ListNearDeadlineResponse> ListNearDeadline(ListNearDeadlineRequest request, ServerCallContext context)
+    {
+        Authorize(context, declaredOfficer: null);
+        var limit = Limit(request.Limit);
+        var within = NonNegative(request.Within, "within") ?? DefaultWithin;
+        var now = time.GetUtcNow();
+        var pending = await store.ListPendingUntilAsync(now + within, request.Department, limit, context.CancellationToken);
+        var response = new ListNearDeadlineResponse();
+        response.Requests.Add(pending.Select(p => new PendingRequest
+        {
+            Receipt = p.Receipt,
+            State = p.State,
+            RequesterDepartment = p.Request.Requester.Department,
+            RequesterWindow = p.Request.Requester.Window,
+            CaseNumber = p.Request.CaseNumber,
+            TimeLeft = Duration.FromTimeSpan(p.Receipt.Deadline.ToDateTimeOffset() - now),
+        }));
+        return response;
+    }
 
-            var now = time.GetUtcNow();
-            var (stopped, sum) = ClockStop.Measure(checks, now);
-            var response = new CaseWaitTime
+    public override async Task<CaseWaitTime> GetCaseWaitTime(GetCaseWaitTimeRequest request, ServerCallContext context)
+    {
+        Authorize(context, declaredOfficer: null);
+        if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.CaseNumber))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number"));
+        }
+
+        var checks = await store.CaseChecksAsync(request.Department, request.CaseNumber, context.CancellationToken);
+        if (checks.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"No checks on record for case '{request.CaseNumber}' of {request.Department} (none made, or older than the retention period)"));
+        }
+
+        var now = time.GetUtcNow();
+        var (stopped, sum) = ClockStop.Measure(checks, now);
+        var response = new CaseWaitTime
+        {
+            Department = request.Department,
+            CaseNumber = request.CaseNumber,
+            ClockStopped = Duration.FromTimeSpan(stopped),
+            SumOfWaits = Duration.FromTimeSpan(sum),
+            Pending = checks.Any(c => c.AnsweredAt is null),
+        };
+        foreach (var check in checks.OrderBy(c => c.AcceptedAt))
+        {
+            var item = new CaseCheck
             {
-                Department = request.Department,
-                CaseNumber = request.CaseNumber,
-                ClockStopped = Duration.FromTimeSpan(stopped),
-                SumOfWaits = Duration.FromTimeSpan(sum),
-                Pending = checks.Any(c => c.AnsweredAt is null),
+                RequestId = check.RequestId,
+                ItemCode = check.ItemCode,
+                AcceptedAt = Timestamp.FromDateTimeOffset(check.AcceptedAt),
+                Waited = Duration.FromTimeSpan((check.AnsweredAt ?? now) - check.AcceptedAt),
             };
-            foreach (var check in checks.OrderBy(c => c.AcceptedAt))
+            if (check.AnsweredAt is { } answered)
             {
-                var item = new CaseCheck
-                {
-                    RequestId = check.RequestId,
-                    ItemCode = check.ItemCode,
-                    AcceptedAt = Timestamp.FromDateTimeOffset(check.AcceptedAt),
-                    Waited = Duration.FromTimeSpan((check.AnsweredAt ?? now) - check.AcceptedAt),
-                };
-                if (check.AnsweredAt is { } answered)
-                {
-                    item.AnsweredAt = Timestamp.FromDateTimeOffset(answered);
-                }
-
-                response.Checks.Add(item);
+                item.AnsweredAt = Timestamp.FromDateTimeOffset(answered);
             }
 
-            return response;
-        });
+            response.Checks.Add(item);
+        }
+
+        return response;
+    }
 
     /// <summary>The joint office only. Returns who is acting, for the record.</summary>
     private string Authorize(ServerCallContext context, string? declaredOfficer)
@@ -183,17 +178,5 @@ internal sealed class OversightGrpcService(
 
         var span = value.ToTimeSpan();
         return span >= TimeSpan.Zero ? span : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must not be negative"));
-    }
-
-    private static async Task<T> Guarded<T>(ServerCallContext context, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException && !context.CancellationToken.IsCancellationRequested)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The hub cannot read its deadline records right now (Redis is unavailable); retry shortly", e));
-        }
     }
 }

@@ -9,7 +9,6 @@ using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
-using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Verification;
 
@@ -48,7 +47,7 @@ internal sealed class RequestIntake(
         }
 
         var r = valid.Request;
-        var acceptedAt = time.GetUtcNow();
+        var acceptedAt = time.GetUtcNowMilliseconds();
         var deadline = deadlines.DeadlineFor(valid.Item.SlaClass, acceptedAt);
         var remindAt = deadlines.ReminderFor(acceptedAt, deadline);
         var requestId = RedisKeys.NewRequestId(keys.ShardOfWindow(r.Requester.Department, r.Requester.Window));
@@ -62,15 +61,7 @@ internal sealed class RequestIntake(
             OwningDepartment = valid.Item.OwningDepartment,
         };
 
-        string recordedId;
-        try
-        {
-            recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt), r.ClientRequestId, context.CancellationToken);
-        }
-        catch (RedisException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The hub cannot record requests right now (Redis is unavailable); retry shortly", e));
-        }
+        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt), r.ClientRequestId, context.CancellationToken);
 
         if (recordedId != requestId)
         {

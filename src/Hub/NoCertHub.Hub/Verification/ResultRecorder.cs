@@ -26,7 +26,7 @@ internal sealed class ResultRecorder(
 
     public async Task RecordAsync(RoutedTask task, TaskResult answer, AgentSession agent)
     {
-        var answeredAt = time.GetUtcNow();
+        var answeredAt = time.GetUtcNowMilliseconds();
         var deadline = task.Receipt.Deadline.ToDateTimeOffset();
         var result = new VerificationResult
         {

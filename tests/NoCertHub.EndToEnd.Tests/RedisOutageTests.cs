@@ -1,0 +1,47 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using NoCertHub.Sdk;
+using NoCertHub.Testing;
+using NoCertHub.V1;
+using Xunit;
+
+namespace NoCertHub.EndToEnd.Tests;
+
+public sealed class RedisOutageTests
+{
+    [Fact]
+    public async Task RedisDown_EveryApiSaysUnavailableWithAMessage_NotUnknown()
+    {
+        var redis = await RedisServerProcess.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("nocert-outage-").FullName;
+        var hub = await TestHub.StartAsync(directory, redis.ConnectionString + ",connectTimeout=500,asyncTimeout=1000", "outage", port: 0);
+        var address = TestHub.AddressOf(hub);
+        using var client = new NoCertHubClient(new NoCertHubClientOptions { Address = address });
+        using var channel = GrpcChannel.ForAddress(address);
+        try
+        {
+            await redis.DisposeAsync();
+
+            var submit = await Assert.ThrowsAsync<HubUnavailableException>(() => client.SubmitAsync(new VerificationRequest
+            {
+                ItemCode = "JJ-MZ-001",
+                Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
+                CaseNumber = "case-outage",
+                Purpose = "outage test",
+                Requester = new Requester { Department = "jj-e2e-window", Window = "w1", Officer = "officer-e2e" },
+            }));
+            var get = await Assert.ThrowsAsync<HubUnavailableException>(() => client.GetAsync("r01-" + Guid.NewGuid().ToString("N")));
+            var oversight = await Assert.ThrowsAsync<RpcException>(() =>
+                new OversightService.OversightServiceClient(channel).ListEscalationsAsync(new ListEscalationsRequest()).ResponseAsync);
+
+            Assert.Contains("Redis", submit.Message, StringComparison.Ordinal);
+            Assert.Contains("Redis", get.Message, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.Unavailable, oversight.StatusCode);
+        }
+        finally
+        {
+            await TestHub.StopAsync(hub);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
