@@ -1,8 +1,6 @@
 extern alias hub;
 
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -19,7 +17,7 @@ namespace NoCertHub.EndToEnd.Tests;
 /// Article 11 on running hubs: overdue requests escalated without polling, reminders reaching
 /// agents, late answers, the joint office's API, and several hubs on one Redis.
 /// </summary>
-public abstract partial class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IAsyncLifetime
+public abstract class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IAsyncLifetime
     where TRedis : SharedRedis
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -136,8 +134,8 @@ public abstract partial class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRe
         await WaitForEscalationAsync(hub, id);
 
         var metrics = await MetricsAsync(hub);
-        Assert.True(Metric(metrics, "nocert_sla_sweeps_total", "trigger=\"safety-net\"") >= 1);
-        Assert.Equal(1, Metric(metrics, "nocert_sla_escalations_total", "department=\"jj-civil-affairs\""));
+        Assert.True(MetricsText.Value(metrics, "nocert_sla_sweeps_total", "trigger=\"safety-net\"") >= 1);
+        Assert.Equal(1, MetricsText.Value(metrics, "nocert_sla_escalations_total", "department=\"jj-civil-affairs\""));
     }
 
     [Fact]
@@ -161,7 +159,7 @@ public abstract partial class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRe
         var escalated = 0.0;
         foreach (var hub in hubs)
         {
-            escalated += Metric(await MetricsAsync(hub), "nocert_sla_escalations_total", "department=\"jj-haimen-street\"");
+            escalated += MetricsText.Value(await MetricsAsync(hub), "nocert_sla_escalations_total", "department=\"jj-haimen-street\"");
         }
 
         var all = await Oversight(hubs[2]).ListEscalationsAsync(new ListEscalationsRequest { Limit = 1000 });
@@ -344,12 +342,6 @@ public abstract partial class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRe
         // The test hub listens h2c only; production serves /metrics on its own HTTP/1.1 endpoint.
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         return await http.GetStringAsync(new Uri(Address(hub), "/metrics"));
-    }
-
-    private static double Metric(string exposition, string name, string label)
-    {
-        var match = Regex.Match(exposition, "^" + Regex.Escape(name) + @"\{" + Regex.Escape(label) + @"\} (\S+)$", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
     private static VerificationRequest Residence(string caseNumber, string window = "w1")
