@@ -72,6 +72,14 @@ public sealed class HubCrashTests(ITestOutputHelper output)
             Assert.Equal(PerClass, MetricsText.Value(metrics, "nocert_sla_escalations_total", "department=\"jj-natural-resources\""));
             Assert.Equal(0, MetricsText.Value(metrics, "nocert_sla_escalations_total", "department=\"jj-civil-affairs\""));
             Assert.All(land, e => Assert.True(e.EscalatedAt.ToDateTimeOffset() >= e.Deadline.ToDateTimeOffset()));
+
+            // The dead hub's routing queue is gone; the restarted hub adopted its requests, so an agent now gets them.
+            var agents = await TestAgents.StartAsync(hub.Address, TestAgents.CivilAffairs(directory, "ca-after-crash"));
+            await using (new AgentRun(agents))
+            {
+                var answered = await WaitAsync(async () => (await WaitForEscalationsAsync(hub.Address, "jj-civil-affairs", PerClass)).Count(e => e.AnsweredAt is not null), PerClass);
+                Assert.Equal(PerClass, answered);
+            }
         }
         catch (Exception) when (hub is not null && Log(hub))
         {
@@ -123,6 +131,18 @@ public sealed class HubCrashTests(ITestOutputHelper output)
             Assert.True(DateTime.UtcNow < until, $"{list.Total} of {count} requests of {department} escalated after {Patience}");
             await Task.Delay(250);
         }
+    }
+
+    private static async Task<int> WaitAsync(Func<Task<int>> count, int expected)
+    {
+        var until = DateTime.UtcNow + Patience;
+        int now;
+        while ((now = await count()) < expected && DateTime.UtcNow < until)
+        {
+            await Task.Delay(250);
+        }
+
+        return now;
     }
 
     private bool Log(HubProcess hub)

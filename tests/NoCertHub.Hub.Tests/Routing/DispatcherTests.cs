@@ -123,5 +123,9 @@ public class DispatcherTests
         public Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<(string RequestId, string Owner)>> FindUnansweredOfAsync(IReadOnlySet<string> owners, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<AdoptedRequest?> AdoptAsync(string requestId, string previousOwner, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

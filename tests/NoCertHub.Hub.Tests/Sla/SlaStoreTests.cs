@@ -254,12 +254,13 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     private TestHubParts Hub(string instance, double reminderAt = 0.8, int batch = 1000)
     {
         var sla = Options.Create(new SlaOptions { ReminderAt = reminderAt, SweepBatch = batch });
-        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla);
+        var hubOptions = Options.Create(new HubOptions { InstanceId = instance });
+        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, new HubIncarnation(hubOptions));
         var dispatcher = new Dispatcher(requests, _clock);
         var store = new RedisSlaStore(fixture.Redis, _keys, sla);
         var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);
         var metrics = new SlaMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
-        var sweeper = new OverdueSweeper(store, _keys, relay, metrics, _clock, sla, Options.Create(new HubOptions { InstanceId = instance }), NullLogger<OverdueSweeper>.Instance);
+        var sweeper = new OverdueSweeper(store, _keys, relay, metrics, _clock, sla, hubOptions, NullLogger<OverdueSweeper>.Instance);
         return new TestHubParts(requests, store, sweeper, relay, dispatcher, new DeadlinePolicy(sla, NullLogger<DeadlinePolicy>.Instance));
     }
 

@@ -15,4 +15,10 @@ internal sealed class HubOptions
 
     /// <summary>Wait before re-routing a task whose answer could not be recorded, or that an agent released.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a hub's lease lives without renewal (renewed every third of it). Once it lapses,
+    /// other hubs take over the requests the hub was routing.
+    /// </summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -18,6 +18,7 @@ internal static class HubServiceCollectionExtensions
     {
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Hub:InstanceId must not be empty")
+            .Validate(o => o.LeaseTtl >= TimeSpan.FromSeconds(1), "Hub:LeaseTtl must be at least one second")
             .ValidateOnStart();
         services.AddGrpc(o =>
         {
@@ -30,6 +31,9 @@ internal static class HubServiceCollectionExtensions
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
         services.AddSingleton<Dispatcher>();
+        services.AddSingleton<HubIncarnation>();
+        services.AddSingleton<OrphanRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrphanRecovery>());
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestIntake>();
         services.AddSingleton<ResultRecorder>();

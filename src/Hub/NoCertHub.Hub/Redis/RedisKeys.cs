@@ -31,6 +31,12 @@ internal sealed class RedisKeys
 
     public RedisChannel ResultsChannel => RedisChannel.Literal(Prefix + ":results");
 
+    /// <summary>Every hub incarnation that may hold requests in memory.</summary>
+    public RedisKey Hubs => Prefix + ":hubs";
+
+    /// <summary>Present while the hub incarnation is alive.</summary>
+    public RedisKey HubLease(string incarnation) => Prefix + ":hub:" + incarnation;
+
     public RedisChannel RemindersChannel => RedisChannel.Literal(Prefix + ":reminders");
 
     public int ShardOfWindow(string department, string window)

@@ -25,12 +25,29 @@ internal interface IRequestStore
 
     Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Unanswered requests whose routing hub is one of <paramref name="owners"/> (pending ones, and
+    /// escalated ones not yet answered), each with its owner.
+    /// </summary>
+    Task<IReadOnlyList<(string RequestId, string Owner)>> FindUnansweredOfAsync(IReadOnlySet<string> owners, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes this hub the one routing the request if it is unanswered and still owned by
+    /// <paramref name="previousOwner"/>; the request, or null if another hub got there first.
+    /// </summary>
+    Task<AdoptedRequest?> AdoptAsync(string requestId, string previousOwner, CancellationToken cancellationToken);
+
     /// <summary>Results of one window after <paramref name="afterSequence"/>, oldest first.</summary>
     Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken);
 }
 
-/// <summary>An accepted request; <paramref name="RemindAt"/> is when its department is reminded, if ever.</summary>
-internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null);
+/// <summary>
+/// An accepted request; <paramref name="RemindAt"/> is when its department is reminded, if ever;
+/// <paramref name="Officer"/> the officer as established at acceptance (declared when empty).
+/// </summary>
+internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null, string? Officer = null);
+
+internal sealed record AdoptedRequest(VerificationRequest Request, Receipt Receipt, string Officer);
 
 internal enum CompletionKind
 {

@@ -1,24 +1,25 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Requests;
 
-internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla) : IRequestStore
+internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation) : IRequestStore
 {
     // KEYS: request hash, deadline set, client-id key, reminder set, case hash. ARGV: id, deadline
     // ms, request, receipt, use client id (1/0), client-id ttl seconds, reminder ms ('' for none),
-    // case entry, case ttl seconds.
+    // case entry, case ttl seconds, routing hub, officer.
     private const string AcceptScript = """
         if ARGV[5] == '1' then
           local existing = redis.call('GET', KEYS[3])
           if existing then return existing end
           redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[6])
         end
-        redis.call('HSET', KEYS[1], 'request', ARGV[3], 'receipt', ARGV[4], 'state', 'queued')
+        redis.call('HSET', KEYS[1], 'request', ARGV[3], 'receipt', ARGV[4], 'state', 'queued', 'hub', ARGV[10], 'officer', ARGV[11])
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
         if ARGV[7] ~= '' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1]) end
         redis.call('HSET', KEYS[5], ARGV[1], ARGV[8])
@@ -51,6 +52,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         return {0, seq}
         """;
 
+    // KEYS: request hash. ARGV: previous owner, new owner. Returns {request, receipt, officer} when
+    // this hub now routes the unanswered request, else nothing.
+    private const string AdoptScript = """
+        local f = redis.call('HMGET', KEYS[1], 'hub', 'state', 'request', 'receipt', 'officer')
+        if f[1] ~= ARGV[1] or f[2] == 'answered' or not f[4] then return false end
+        redis.call('HSET', KEYS[1], 'hub', ARGV[2], 'state', 'queued')
+        return {f[3], f[4], f[5] or ''}
+        """;
+
     private const string AssignScript = """
         if redis.call('HGET', KEYS[1], 'state') == 'queued' then redis.call('HSET', KEYS[1], 'state', 'assigned') end
         return 0
@@ -58,6 +68,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
 
     private readonly RedisOptions _options = options.Value;
     private readonly long _caseTtlSeconds = (long)sla.Value.CaseRetention.TotalSeconds;
+    private readonly string _instance = incarnation.Id;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -84,6 +95,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             request.RemindAt is { } remindAt ? remindAt.ToUnixTimeMilliseconds() : "",
             CaseCheckEntry.Pending(request.Receipt),
             _caseTtlSeconds,
+            _instance,
+            request.Officer ?? request.Request.Requester.Officer,
         ];
         var result = await Db.ScriptEvaluateAsync(AcceptScript, scriptKeys, args).WaitAsync(cancellationToken);
         return (string)result!;
@@ -153,6 +166,50 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             Receipt.Parser.ParseFrom((byte[])map["receipt"]!),
             state,
             result);
+    }
+
+    public async Task<IReadOnlyList<(string RequestId, string Owner)>> FindUnansweredOfAsync(IReadOnlySet<string> owners, CancellationToken cancellationToken)
+    {
+        const int Chunk = 1000;
+        var db = Db;
+        var perShard = await Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(async shard =>
+        {
+            var found = new List<(string RequestId, string Owner)>();
+            // Escalated requests leave the deadline set but still need their answer.
+            foreach (var set in new[] { keys.Deadlines(shard), keys.OpenEscalations(shard) })
+            {
+                for (long start = 0; ; start += Chunk)
+                {
+                    var ids = await db.SortedSetRangeByRankAsync(set, start, start + Chunk - 1);
+                    var fields = await Task.WhenAll(ids.Select(id => db.HashGetAsync(keys.Request(shard, (string)id!), ["hub", "state"])));
+                    found.AddRange(ids.Zip(fields)
+                        .Where(x => owners.Contains((string?)x.Second[0] ?? "") && (string?)x.Second[1] != "answered")
+                        .Select(x => ((string)x.First!, (string)x.Second[0]!)));
+                    if (ids.Length < Chunk)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return found;
+        })).WaitAsync(cancellationToken);
+        return perShard.SelectMany(x => x).Distinct().ToList();
+    }
+
+    public async Task<AdoptedRequest?> AdoptAsync(string requestId, string previousOwner, CancellationToken cancellationToken)
+    {
+        var reply = await Db.ScriptEvaluateAsync(AdoptScript, [keys.Request(Shard(requestId), requestId)], [previousOwner, _instance]).WaitAsync(cancellationToken);
+        if (reply.IsNull || reply.Resp2Type != ResultType.Array)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])reply!;
+        return new AdoptedRequest(
+            VerificationRequest.Parser.ParseFrom((byte[])parts[0]!),
+            Receipt.Parser.ParseFrom((byte[])parts[1]!),
+            (string?)parts[2] ?? "");
     }
 
     public async Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken)

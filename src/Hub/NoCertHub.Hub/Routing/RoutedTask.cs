@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Redis;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Routing;
@@ -22,4 +23,27 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
 
     /// <summary>How many times an agent has been handed this task.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// The task for an accepted request, as the owning department's agent sees it: the claims,
+    /// the case and purpose, the officer on record, and what the catalog lets it disclose.
+    /// </summary>
+    public static RoutedTask For(VerificationRequest request, Receipt receipt, string officer, IEnumerable<string> disclosableFields)
+    {
+        var task = new VerificationTask
+        {
+            RequestId = receipt.RequestId,
+            ItemCode = receipt.ItemCode,
+            Subject = request.Subject,
+            CaseNumber = request.CaseNumber,
+            Purpose = request.Purpose,
+            Requester = new Requester { Department = request.Requester.Department, Window = request.Requester.Window, Officer = officer },
+            AuthorizationRef = request.AuthorizationRef,
+            Deadline = receipt.Deadline,
+        };
+        task.Claims.Add(request.Claims);
+        task.DisclosableFields.Add(disclosableFields.Order(StringComparer.Ordinal));
+        var windowId = RedisKeys.WindowId(request.Requester.Department, request.Requester.Window);
+        return new RoutedTask(task, receipt.OwningDepartment, windowId, officer, receipt);
+    }
 }

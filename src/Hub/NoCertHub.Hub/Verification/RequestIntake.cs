@@ -61,7 +61,7 @@ internal sealed class RequestIntake(
             OwningDepartment = valid.Item.OwningDepartment,
         };
 
-        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt), r.ClientRequestId, context.CancellationToken);
+        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt, valid.Officer), r.ClientRequestId, context.CancellationToken);
 
         if (recordedId != requestId)
         {
@@ -77,20 +77,7 @@ internal sealed class RequestIntake(
             await beforeRouting(requestId);
         }
 
-        var task = new VerificationTask
-        {
-            RequestId = requestId,
-            ItemCode = valid.Item.Code,
-            Subject = r.Subject,
-            CaseNumber = r.CaseNumber,
-            Purpose = r.Purpose,
-            Requester = new Requester { Department = r.Requester.Department, Window = r.Requester.Window, Officer = valid.Officer },
-            AuthorizationRef = r.AuthorizationRef,
-            Deadline = receipt.Deadline,
-        };
-        task.Claims.Add(r.Claims);
-        task.DisclosableFields.Add(valid.Item.DisclosableFields.Order(StringComparer.Ordinal));
-        dispatcher.Enqueue(new RoutedTask(task, valid.Item.OwningDepartment, valid.WindowId, valid.Officer, receipt));
+        dispatcher.Enqueue(RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
         return new Accepted(requestId, receipt, IsNew: true);
     }
 

@@ -1,0 +1,10 @@
+namespace NoCertHub.Hub.Routing;
+
+internal static partial class RoutingLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Hub(s) {DeadHubs} lost their lease; {Hub} adopted {Adopted} of the {Found} unanswered requests they were routing")]
+    public static partial void Adopted(ILogger logger, string deadHubs, string hub, int adopted, int found);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Could not renew this hub's lease or check the others'; retrying")]
+    public static partial void LeaseFailed(ILogger logger, Exception exception);
+}

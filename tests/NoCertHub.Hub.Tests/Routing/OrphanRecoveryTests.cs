@@ -1,0 +1,142 @@
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
+using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Tests.Requests;
+using NoCertHub.V1;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Routing;
+
+/// <summary>A hub that dies takes its routing queues with it; the others must pick up every unanswered request, once.</summary>
+public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    private static readonly FileCatalog Catalog = new([new CatalogItem
+    {
+        Code = "JJ-MZ-001",
+        Name = "marital status",
+        LegalBasis = "basis",
+        ReplacementMethod = "interDepartmentCheck",
+        OwningDepartment = "jj-civil-affairs",
+        SlaClass = SlaClass.Immediate,
+        Fields = new HashSet<string> { "name", "marital_status" },
+        DisclosableFields = new HashSet<string> { "marital_status" },
+    }]);
+
+    private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
+
+    [Fact]
+    public async Task DeadHub_ItsUnansweredRequests_AreAdoptedOnceAndRoutedAgain()
+    {
+        var dead = Hub("hub-dead");
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await AcceptAsync(dead, "w" + i, overdue: i == 0));
+        }
+
+        await dead.Requests.CompleteAsync("dept/w1", Answer(ids[1]), CancellationToken.None);
+        // The dead hub had registered (with a lease that ran out): only its registry entry is left.
+        await fixture.Redis.GetDatabase().SetAddAsync(_keys.Hubs, dead.Incarnation.Id);
+        // The overdue one was escalated before the hub died: escalated but unanswered, still owed an answer.
+        await dead.Sweeper.SweepAsync("test", CancellationToken.None);
+
+        var first = Hub("hub-b");
+        var second = Hub("hub-c");
+        var adopted = await Task.WhenAll(first.Recovery.RunOnceAsync(CancellationToken.None), second.Recovery.RunOnceAsync(CancellationToken.None));
+        var again = await first.Recovery.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(5, adopted.Sum());
+        Assert.Equal(0, again);
+        Assert.Equal(5, first.Dispatcher.QueuedCount("jj-civil-affairs") + second.Dispatcher.QueuedCount("jj-civil-affairs"));
+        Assert.False(await fixture.Redis.GetDatabase().SetContainsAsync(_keys.Hubs, dead.Incarnation.Id));
+        var agent = new AgentSession("ca-1", "jj-civil-affairs", ["JJ-MZ-001"], 10);
+        first.Dispatcher.Register(agent);
+        var tasks = new List<VerificationTask>();
+        while (agent.Outbound.Reader.TryRead(out var message))
+        {
+            tasks.Add(message.Task);
+        }
+
+        Assert.Equal(first.Dispatcher.QueuedCount("jj-civil-affairs") + tasks.Count, adopted[0]);
+        Assert.All(tasks, t => Assert.Equal(["marital_status"], t.DisclosableFields));
+        Assert.All(tasks, t => Assert.Equal("officer-from-certificate", t.Requester.Officer));
+        Assert.DoesNotContain(ids[1], tasks.Select(t => t.RequestId));
+    }
+
+    [Fact]
+    public async Task LiveHub_KeepsItsRequests()
+    {
+        var live = Hub("hub-live");
+        await live.Recovery.RunOnceAsync(CancellationToken.None);
+        await AcceptAsync(live, "w-live", overdue: false);
+
+        var other = Hub("hub-other");
+        var adopted = await other.Recovery.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(0, adopted);
+        Assert.True(await fixture.Redis.GetDatabase().SetContainsAsync(_keys.Hubs, live.Incarnation.Id));
+    }
+
+    private static async Task<string> AcceptAsync(Parts hub, string window, bool overdue)
+    {
+        var shard = hub.Keys.ShardOfWindow("dept", window);
+        var id = RedisKeys.NewRequestId(shard);
+        var acceptedAt = DateTimeOffset.UtcNow - (overdue ? TimeSpan.FromHours(1) : TimeSpan.Zero);
+        var request = new VerificationRequest
+        {
+            ItemCode = "JJ-MZ-001",
+            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
+            CaseNumber = "case-" + window,
+            Purpose = "test",
+            Requester = new Requester { Department = "dept", Window = window, Officer = "declared-officer" },
+        };
+        request.Claims["marital_status"] = "已婚";
+        var receipt = new Receipt
+        {
+            RequestId = id,
+            ItemCode = "JJ-MZ-001",
+            SlaClass = SlaClass.Immediate,
+            AcceptedAt = Timestamp.FromDateTimeOffset(acceptedAt),
+            Deadline = Timestamp.FromDateTimeOffset(acceptedAt.AddMinutes(30)),
+            OwningDepartment = "jj-civil-affairs",
+        };
+        await hub.Requests.AcceptAsync(new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt, null, "officer-from-certificate"), null, CancellationToken.None);
+        return id;
+    }
+
+    private static VerificationResult Answer(string id) => new()
+    {
+        RequestId = id,
+        ItemCode = "JJ-MZ-001",
+        CaseNumber = "case-w1",
+        Verdict = Verdict.Match,
+        AnsweredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+    };
+
+    private Parts Hub(string instance)
+    {
+        var hubOptions = Options.Create(new HubOptions { InstanceId = instance, LeaseTtl = TimeSpan.FromSeconds(30) });
+        var sla = Options.Create(new SlaOptions { ReminderAt = 0 });
+        var incarnation = new HubIncarnation(hubOptions);
+        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, incarnation);
+        var dispatcher = new Dispatcher(requests, TimeProvider.System);
+        var recovery = new OrphanRecovery(fixture.Redis, _keys, requests, dispatcher, Catalog, incarnation, TimeProvider.System, hubOptions, NullLogger<OrphanRecovery>.Instance);
+        var slaStore = new RedisSlaStore(fixture.Redis, _keys, sla);
+        var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);
+        var sweeper = new OverdueSweeper(slaStore, _keys, relay, new SlaMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry())), TimeProvider.System, sla, hubOptions, NullLogger<OverdueSweeper>.Instance);
+        return new Parts(_keys, incarnation, requests, dispatcher, recovery, sweeper);
+    }
+
+    private sealed record Parts(RedisKeys Keys, HubIncarnation Incarnation, RedisRequestStore Requests, Dispatcher Dispatcher, OrphanRecovery Recovery, OverdueSweeper Sweeper);
+}
+
+public sealed class OrphanRecoveryOnGarnetTests(GarnetFixture fixture) : OrphanRecoveryTests<GarnetFixture>(fixture);
+
+public sealed class OrphanRecoveryOnRedisServerTests(RedisServerFixture fixture) : OrphanRecoveryTests<RedisServerFixture>(fixture);
