@@ -1,3 +1,5 @@
+extern alias hub;
+
 using Grpc.Core;
 using Grpc.Net.Client;
 using NoCertHub.Sdk;
@@ -30,7 +32,7 @@ public sealed class RedisOutageTests
                 Purpose = "outage test",
                 Requester = new Requester { Department = "jj-e2e-window", Window = "w1", Officer = "officer-e2e" },
             }));
-            var get = await Assert.ThrowsAsync<HubUnavailableException>(() => client.GetAsync("r01-" + Guid.NewGuid().ToString("N")));
+            var get = await Assert.ThrowsAsync<HubUnavailableException>(() => client.GetAsync(hub::NoCertHub.Hub.Redis.RedisKeys.NewRequestId(1)));
             var oversight = await Assert.ThrowsAsync<RpcException>(() =>
                 new OversightService.OversightServiceClient(channel).ListEscalationsAsync(new ListEscalationsRequest()).ResponseAsync);
 

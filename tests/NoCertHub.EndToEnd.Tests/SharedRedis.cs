@@ -25,9 +25,7 @@ public sealed class SharedGarnet : SharedRedis, IDisposable
 
     public override Task InitializeAsync()
     {
-        // Garnet 2.2.8 deadlocks when scripts from several connections run under --aof-commit-wait
-        // (see README); one hub holds one connection, but these tests share the server between hubs.
-        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "128m", Index = "16m", WaitForCommit = false } };
+        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "128m", Index = "16m" } };
         _server = new EmbeddedRedisServer(Options.Create(options), NullLogger<EmbeddedRedisServer>.Instance);
         ConnectionString = _server.ConnectionString;
         return Task.CompletedTask;

@@ -296,7 +296,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     [Fact]
     public async Task Get_UnknownRequestId_IsNotFound()
     {
-        var error = await Assert.ThrowsAsync<RequestNotFoundException>(() => hub.Client.GetAsync("r03-" + Guid.NewGuid().ToString("N")));
+        var error = await Assert.ThrowsAsync<RequestNotFoundException>(() => hub.Client.GetAsync(hub::NoCertHub.Hub.Redis.RedisKeys.NewRequestId(3)));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }

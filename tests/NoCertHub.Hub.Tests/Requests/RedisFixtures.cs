@@ -12,6 +12,9 @@ public abstract class RedisFixture : IAsyncLifetime
 {
     public IConnectionMultiplexer Redis { get; private set; } = null!;
 
+    /// <summary>What the hub would use on this server to make acknowledged writes durable.</summary>
+    internal abstract ICommitBarrier Durability { get; }
+
     protected abstract Task<string> StartAsync();
 
     protected abstract Task StopAsync();
@@ -27,8 +30,12 @@ public abstract class RedisFixture : IAsyncLifetime
 
 public sealed class GarnetFixture : RedisFixture, IDisposable
 {
+    private AofCommitBarrier? _durability;
+
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-").FullName;
     private EmbeddedRedisServer? _server;
+
+    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(Redis);
 
     protected override Task<string> StartAsync()
     {
@@ -57,6 +64,8 @@ public sealed class GarnetFixture : RedisFixture, IDisposable
 public sealed class RedisServerFixture : RedisFixture
 {
     private RedisServerProcess? _process;
+
+    internal override ICommitBarrier Durability { get; } = new ServerConfiguredDurability();
 
     protected override async Task<string> StartAsync()
     {

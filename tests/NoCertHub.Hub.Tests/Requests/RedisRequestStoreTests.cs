@@ -17,17 +17,17 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
 
     private RedisRequestStore Store(int windowHistory = 100) =>
-        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()), new HubIncarnation(Options.Create(new HubOptions())));
+        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()), new HubIncarnation(Options.Create(new HubOptions())), fixture.Durability);
 
     [Fact]
-    public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsSortedSet()
+    public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsTimerSet()
     {
         var (accepted, shard) = NewRequest("win-a", TimeSpan.FromMinutes(30));
 
         var id = await Store().AcceptAsync(accepted, null, CancellationToken.None);
 
         Assert.Equal(accepted.RequestId, id);
-        var score = await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), id);
+        var score = await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Timers(shard), id);
         Assert.Equal(accepted.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds(), (long)score!.Value);
         var stored = await Store().GetAsync(id, CancellationToken.None);
         Assert.Equal(RequestState.Queued, stored!.State);
@@ -48,7 +48,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         Assert.Equal(CompletionKind.Completed, first.Kind);
         Assert.Equal(CompletionKind.AlreadyCompleted, second.Kind);
         Assert.Equal(first.Sequence, second.Sequence);
-        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), accepted.RequestId));
+        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Timers(shard), accepted.RequestId));
         var stored = await store.GetAsync(accepted.RequestId, CancellationToken.None);
         Assert.Equal(RequestState.Answered, stored!.State);
         Assert.Equal(Verdict.Match, stored.Result!.Verdict);
@@ -79,7 +79,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
 
         Assert.Equal(first.RequestId, a);
         Assert.Equal(first.RequestId, b);
-        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Deadlines(shard), second.RequestId));
+        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Timers(shard), second.RequestId));
         Assert.Null(await store.GetAsync(second.RequestId, CancellationToken.None));
     }
 
@@ -128,11 +128,11 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         RedisKey[] keys =
         [
             _keys.Request(shard, accepted.RequestId),
-            _keys.Deadlines(shard),
+            _keys.Timers(shard),
             _keys.WindowLog(shard, accepted.WindowId),
             _keys.WindowSequence(shard, accepted.WindowId),
             _keys.ClientRequest(shard, accepted.WindowId, "x"),
-            _keys.Reminders(shard),
+            _keys.Body(shard, accepted.RequestId),
             _keys.Escalation(shard, accepted.RequestId),
             _keys.OpenEscalations(shard),
             _keys.ClosedEscalations(shard),
@@ -140,7 +140,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         ];
 
         Assert.Single(keys.Select(k => ClusterSlot.Of(k!)).Distinct());
-        Assert.NotEqual(ClusterSlot.Of(_keys.Deadlines(0)!), ClusterSlot.Of(_keys.Deadlines(1)!));
+        Assert.NotEqual(ClusterSlot.Of(_keys.Timers(0)!), ClusterSlot.Of(_keys.Timers(1)!));
     }
 
     [Fact]

@@ -125,10 +125,10 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
         var hubOptions = Options.Create(new HubOptions { InstanceId = instance, LeaseTtl = TimeSpan.FromSeconds(30) });
         var sla = Options.Create(new SlaOptions { ReminderAt = 0 });
         var incarnation = new HubIncarnation(hubOptions);
-        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, incarnation);
+        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, incarnation, fixture.Durability);
         var dispatcher = new Dispatcher(requests, TimeProvider.System);
         var recovery = new OrphanRecovery(fixture.Redis, _keys, requests, dispatcher, Catalog, incarnation, TimeProvider.System, hubOptions, NullLogger<OrphanRecovery>.Instance);
-        var slaStore = new RedisSlaStore(fixture.Redis, _keys, sla);
+        var slaStore = new RedisSlaStore(fixture.Redis, _keys, sla, fixture.Durability);
         var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);
         var sweeper = new OverdueSweeper(slaStore, _keys, relay, new SlaMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry())), TimeProvider.System, sla, hubOptions, NullLogger<OverdueSweeper>.Instance);
         return new Parts(_keys, incarnation, requests, dispatcher, recovery, sweeper);

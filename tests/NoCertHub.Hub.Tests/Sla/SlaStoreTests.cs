@@ -83,6 +83,36 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Sweep_ReminderAndDeadlineBothPassed_EscalatesWithoutAStaleReminder()
+    {
+        // E.g. every hub was down through both: a reminder now would be pointless.
+        var hub = Hub("hub-a");
+        await AcceptAsync(hub, "win-3b", "case-3b", acceptedAgo: TimeSpan.FromMinutes(45));
+
+        var outcome = await hub.Sweeper.SweepAsync("test", CancellationToken.None);
+
+        Assert.Equal((1, 0), (outcome.Escalated, outcome.Reminded));
+    }
+
+    [Fact]
+    public async Task Sweep_AfterTheReminder_TheRequestWaitsForItsDeadline_EvenIfItsTimerFiresEarly()
+    {
+        var hub = Hub("hub-a");
+        var accepted = await AcceptAsync(hub, "win-3c", "case-3c", acceptedAgo: TimeSpan.FromMinutes(25));
+        var deadlineMs = accepted.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds();
+
+        var reminded = await hub.Sweeper.SweepAsync("test", CancellationToken.None);
+        // A timer that fires before the deadline (a clock step, an operator's edit) must not escalate.
+        await fixture.Redis.GetDatabase().SortedSetAddAsync(_keys.Timers(_keys.ShardOfWindow("dept", "win-3c")), accepted.RequestId, 1);
+        var early = await hub.Sweeper.SweepAsync("test", CancellationToken.None);
+
+        Assert.Equal((0, 1), (reminded.Escalated, reminded.Reminded));
+        Assert.Equal(deadlineMs, reminded.NextDue?.ToUnixTimeMilliseconds());
+        Assert.Equal((0, 0), (early.Escalated, early.Reminded));
+        Assert.Equal(deadlineMs, (long)(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Timers(_keys.ShardOfWindow("dept", "win-3c")), accepted.RequestId))!.Value);
+    }
+
+    [Fact]
     public async Task Complete_InTime_TakesTheRequestOffTheDeadlineAndReminderSets()
     {
         var hub = Hub("hub-a");
@@ -255,9 +285,9 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     {
         var sla = Options.Create(new SlaOptions { ReminderAt = reminderAt, SweepBatch = batch });
         var hubOptions = Options.Create(new HubOptions { InstanceId = instance });
-        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, new HubIncarnation(hubOptions));
+        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, new HubIncarnation(hubOptions), fixture.Durability);
         var dispatcher = new Dispatcher(requests, _clock);
-        var store = new RedisSlaStore(fixture.Redis, _keys, sla);
+        var store = new RedisSlaStore(fixture.Redis, _keys, sla, fixture.Durability);
         var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);
         var metrics = new SlaMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
         var sweeper = new OverdueSweeper(store, _keys, relay, metrics, _clock, sla, hubOptions, NullLogger<OverdueSweeper>.Instance);

@@ -33,11 +33,6 @@ internal sealed class EmbeddedRedisServer : IDisposable
             "--memory", o.Memory, "--index", o.Index,
             "-q",
         };
-        if (o.WaitForCommit)
-        {
-            args.Add("--aof-commit-wait");
-        }
-
         _server = new GarnetServer([.. args], loggerFactory: null, cleanupDir: false);
         _server.Start();
         RedisLog.EmbeddedStarted(logger, Port, dataDirectory);

@@ -13,7 +13,11 @@ namespace NoCertHub.Hub.Redis;
 /// </summary>
 internal sealed class RedisKeys
 {
-    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
+    // Crockford's base32, lower case: 26 characters carry a 128-bit id, 6 fewer than hex. Every
+    // pending request repeats its id in several keys and sets, so this is memory.
+    private const string Base32 = "0123456789abcdefghjkmnpqrstvwxyz";
+    private const int IdLength = 30;
+    private static readonly SearchValues<char> Base32Digits = SearchValues.Create(Base32);
 
     private readonly string[] _tags;
 
@@ -49,26 +53,47 @@ internal sealed class RedisKeys
 
     public static string DepartmentOfWindow(string windowId) => windowId[..windowId.IndexOf('/', StringComparison.Ordinal)];
 
-    /// <summary>Request ids carry their shard: <c>r07-0192…</c>.</summary>
-    public static string NewRequestId(int shard) =>
-        string.Create(CultureInfo.InvariantCulture, $"r{shard:D2}-{Guid.CreateVersion7():N}");
+    /// <summary>Request ids carry their shard, then a time-ordered (version 7) UUID in base32: <c>r07-06b3…</c>.</summary>
+    public static string NewRequestId(int shard)
+    {
+        Span<byte> bytes = stackalloc byte[17];
+        bytes[16] = 0;
+        Guid.CreateVersion7().TryWriteBytes(bytes[..16], bigEndian: true, out _);
+        return string.Create(IdLength, (shard, bytes.ToArray()), static (id, state) =>
+        {
+            id[0] = 'r';
+            id[1] = (char)('0' + (state.shard / 10));
+            id[2] = (char)('0' + (state.shard % 10));
+            id[3] = '-';
+            // 130 bits of output for 128 of input: the last digit's two low bits are the zero padding.
+            for (var i = 0; i < IdLength - 4; i++)
+            {
+                var bit = i * 5;
+                var pair = (state.Item2[bit / 8] << 8) | state.Item2[(bit / 8) + 1];
+                id[4 + i] = Base32[(pair >> (11 - (bit % 8))) & 31];
+            }
+        });
+    }
 
     public bool TryShardOfRequest(string requestId, out int shard)
     {
         shard = -1;
-        return requestId.Length == 36 && requestId[0] == 'r' && requestId[3] == '-'
+        return requestId.Length == IdLength && requestId[0] == 'r' && requestId[3] == '-'
             && int.TryParse(requestId.AsSpan(1, 2), NumberStyles.None, CultureInfo.InvariantCulture, out shard)
             && shard < _tags.Length
-            && !requestId.AsSpan(4).ContainsAnyExcept(HexDigits);
+            && !requestId.AsSpan(4).ContainsAnyExcept(Base32Digits);
     }
 
     public RedisKey Request(int shard, string requestId) => $"{_tags[shard]}:req:{requestId}";
 
-    /// <summary>Unanswered, not yet escalated requests of the shard, scored by deadline (Unix ms).</summary>
-    public RedisKey Deadlines(int shard) => $"{_tags[shard]}:deadlines";
+    /// <summary>
+    /// Unanswered, not yet escalated requests of the shard, scored by their next Article 11 event
+    /// (Unix ms): the reminder while one is pending, then the deadline. One entry per request.
+    /// </summary>
+    public RedisKey Timers(int shard) => $"{_tags[shard]}:timers";
 
-    /// <summary>Requests whose department is still to be reminded, scored by reminder time (Unix ms).</summary>
-    public RedisKey Reminders(int shard) => $"{_tags[shard]}:reminders";
+    /// <summary>The request and its receipt, immutable once accepted.</summary>
+    public RedisKey Body(int shard, string requestId) => $"{_tags[shard]}:body:{requestId}";
 
     public RedisKey Escalation(int shard, string requestId) => $"{_tags[shard]}:esc:{requestId}";
 

@@ -46,8 +46,9 @@ internal sealed class EmbeddedRedisOptions
     public string Index { get; set; } = "64m";
 
     /// <summary>
-    /// Acknowledge a write only after the append-only file has it on disk, so a hub killed with
-    /// kill -9 loses no accepted request.
+    /// Give a receipt, release an answer or confirm a closed escalation only after the append-only
+    /// file has it on disk (group-committed), so a hub killed with kill -9 loses nothing it
+    /// acknowledged. Off: faster, and a crash can lose the last moments' writes.
     /// </summary>
     public bool WaitForCommit { get; set; } = true;
 }

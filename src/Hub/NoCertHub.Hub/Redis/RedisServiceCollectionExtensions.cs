@@ -38,6 +38,13 @@ internal static class RedisServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
             return new RedisKeys(options.KeyPrefix, options.Shards);
         });
+        services.AddSingleton<ICommitBarrier>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            return string.IsNullOrWhiteSpace(options.ConnectionString) && options.Embedded.WaitForCommit
+                ? new AofCommitBarrier(sp.GetRequiredService<IConnectionMultiplexer>())
+                : new ServerConfiguredDurability();
+        });
         return services;
     }
 }

@@ -8,41 +8,45 @@ using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Requests;
 
-internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation) : IRequestStore
+internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ICommitBarrier durability) : IRequestStore
 {
-    // KEYS: request hash, deadline set, client-id key, reminder set, case hash. ARGV: id, deadline
-    // ms, request, receipt, use client id (1/0), client-id ttl seconds, reminder ms ('' for none),
-    // case entry, case ttl seconds, routing hub, officer.
+    // KEYS: request hash, body, timer set, client-id key, case hash. ARGV: id, body, first timer ms
+    // (the reminder, or the deadline), deadline ms, reminder pending (1/0), use client id (1/0),
+    // client-id ttl seconds, case entry, case ttl seconds, routing hub, officer.
     private const string AcceptScript = """
-        if ARGV[5] == '1' then
-          local existing = redis.call('GET', KEYS[3])
+        if ARGV[6] == '1' then
+          local existing = redis.call('GET', KEYS[4])
           if existing then return existing end
-          redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[6])
+          redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[7])
         end
-        redis.call('HSET', KEYS[1], 'request', ARGV[3], 'receipt', ARGV[4], 'state', 'queued', 'hub', ARGV[10], 'officer', ARGV[11])
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-        if ARGV[7] ~= '' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1]) end
+        redis.call('SET', KEYS[2], ARGV[2])
+        redis.call('HSET', KEYS[1], 'state', 'queued', 'deadline', ARGV[4], 'hub', ARGV[10], 'officer', ARGV[11])
+        if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'remind', '1') end
+        redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
         redis.call('HSET', KEYS[5], ARGV[1], ARGV[8])
         redis.call('EXPIRE', KEYS[5], ARGV[9])
         return ARGV[1]
         """;
 
-    // KEYS: request hash, deadline set, window log, window sequence, reminder set, escalation hash,
-    // case hash. ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
+    // KEYS: request hash, body, timer set, window log, window sequence, escalation hash, case hash.
+    // ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
     // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
     private const string CompleteScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return {2, 0} end
         local prev = redis.call('HGET', KEYS[1], 'seq')
         if prev then return {1, tonumber(prev)} end
-        local seq = redis.call('INCR', KEYS[4])
+        local seq = redis.call('INCR', KEYS[5])
         redis.call('HSET', KEYS[1], 'result', ARGV[2], 'state', 'answered', 'seq', seq)
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('ZREM', KEYS[5], ARGV[1])
-        redis.call('ZADD', KEYS[3], seq, ARGV[2])
+        redis.call('HDEL', KEYS[1], 'remind')
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZADD', KEYS[4], seq, ARGV[2])
         local cap = tonumber(ARGV[3])
-        local n = redis.call('ZCARD', KEYS[3])
-        if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
-        if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+        local n = redis.call('ZCARD', KEYS[4])
+        if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, n - cap - 1) end
+        if tonumber(ARGV[4]) > 0 then
+          redis.call('EXPIRE', KEYS[1], ARGV[4])
+          redis.call('EXPIRE', KEYS[2], ARGV[4])
+        end
         if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('HSET', KEYS[6], 'answered', ARGV[5]) end
         local check = redis.call('HGET', KEYS[7], ARGV[1])
         if check then
@@ -52,13 +56,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         return {0, seq}
         """;
 
-    // KEYS: request hash. ARGV: previous owner, new owner. Returns {request, receipt, officer} when
-    // this hub now routes the unanswered request, else nothing.
+    // KEYS: request hash, body. ARGV: previous owner, new owner. Returns {body, officer} when this
+    // hub now routes the unanswered request, else nothing.
     private const string AdoptScript = """
-        local f = redis.call('HMGET', KEYS[1], 'hub', 'state', 'request', 'receipt', 'officer')
-        if f[1] ~= ARGV[1] or f[2] == 'answered' or not f[4] then return false end
+        local f = redis.call('HMGET', KEYS[1], 'hub', 'state', 'officer')
+        if f[1] ~= ARGV[1] or f[2] == 'answered' then return false end
+        local body = redis.call('GET', KEYS[2])
+        if not body then return false end
         redis.call('HSET', KEYS[1], 'hub', ARGV[2], 'state', 'queued')
-        return {f[3], f[4], f[5] or ''}
+        return {body, f[3] or ''}
         """;
 
     private const string AssignScript = """
@@ -76,29 +82,32 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
     {
         var shard = Shard(request.RequestId);
         var useClientId = !string.IsNullOrEmpty(clientRequestId);
+        var deadline = request.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds();
         RedisKey[] scriptKeys =
         [
             keys.Request(shard, request.RequestId),
-            keys.Deadlines(shard),
+            keys.Body(shard, request.RequestId),
+            keys.Timers(shard),
             keys.ClientRequest(shard, request.WindowId, useClientId ? clientRequestId! : "-"),
-            keys.Reminders(shard),
             keys.Case(shard, request.Request.Requester.Department, request.Request.CaseNumber),
         ];
         RedisValue[] args =
         [
             request.RequestId,
-            request.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-            request.Request.ToByteArray(),
-            request.Receipt.ToByteArray(),
+            RequestBody.Pack(request.Request, request.Receipt),
+            request.RemindAt is { } remindAt ? Math.Min(remindAt.ToUnixTimeMilliseconds(), deadline) : deadline,
+            deadline,
+            request.RemindAt is null ? "0" : "1",
             useClientId ? "1" : "0",
             (long)_options.IdempotencyWindow.TotalSeconds,
-            request.RemindAt is { } remindAt ? remindAt.ToUnixTimeMilliseconds() : "",
             CaseCheckEntry.Pending(request.Receipt),
             _caseTtlSeconds,
             _instance,
             request.Officer ?? request.Request.Requester.Officer,
         ];
         var result = await Db.ScriptEvaluateAsync(AcceptScript, scriptKeys, args).WaitAsync(cancellationToken);
+        // The receipt promises the request is tracked: on disk first.
+        await durability.CommitAsync(cancellationToken);
         return (string)result!;
     }
 
@@ -114,10 +123,10 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         RedisKey[] scriptKeys =
         [
             keys.Request(shard, result.RequestId),
-            keys.Deadlines(shard),
+            keys.Body(shard, result.RequestId),
+            keys.Timers(shard),
             keys.WindowLog(shard, windowId),
             keys.WindowSequence(shard, windowId),
-            keys.Reminders(shard),
             keys.Escalation(shard, result.RequestId),
             keys.Case(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
         ];
@@ -131,6 +140,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             _caseTtlSeconds,
         ];
         var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(CompleteScript, scriptKeys, args).WaitAsync(cancellationToken))!;
+        // The window's history numbers results; one it saw must not be renumbered after a crash.
+        await durability.CommitAsync(cancellationToken);
         var kind = (int)reply[0] switch
         {
             0 => CompletionKind.Completed,
@@ -147,8 +158,12 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             return null;
         }
 
-        var fields = await Db.HashGetAllAsync(keys.Request(shard, requestId)).WaitAsync(cancellationToken);
-        if (fields.Length == 0)
+        var db = Db;
+        var fieldsTask = db.HashGetAllAsync(keys.Request(shard, requestId));
+        var bodyTask = db.StringGetAsync(keys.Body(shard, requestId));
+        await Task.WhenAll(fieldsTask, bodyTask).WaitAsync(cancellationToken);
+        var fields = fieldsTask.Result;
+        if (fields.Length == 0 || bodyTask.Result.IsNull)
         {
             return null;
         }
@@ -161,11 +176,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             _ => RequestState.Queued,
         };
         var result = map.TryGetValue("result", out var r) ? VerificationResult.Parser.ParseFrom((byte[])r!) : null;
-        return new StoredRequest(
-            VerificationRequest.Parser.ParseFrom((byte[])map["request"]!),
-            Receipt.Parser.ParseFrom((byte[])map["receipt"]!),
-            state,
-            result);
+        var (request, receipt) = RequestBody.Unpack(requestId, (byte[])bodyTask.Result!);
+        return new StoredRequest(request, receipt, state, result);
     }
 
     public async Task<IReadOnlyList<(string RequestId, string Owner)>> FindUnansweredOfAsync(IReadOnlySet<string> owners, CancellationToken cancellationToken)
@@ -176,7 +188,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         {
             var found = new List<(string RequestId, string Owner)>();
             // Escalated requests leave the deadline set but still need their answer.
-            foreach (var set in new[] { keys.Deadlines(shard), keys.OpenEscalations(shard) })
+            foreach (var set in new[] { keys.Timers(shard), keys.OpenEscalations(shard) })
             {
                 for (long start = 0; ; start += Chunk)
                 {
@@ -199,17 +211,16 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
 
     public async Task<AdoptedRequest?> AdoptAsync(string requestId, string previousOwner, CancellationToken cancellationToken)
     {
-        var reply = await Db.ScriptEvaluateAsync(AdoptScript, [keys.Request(Shard(requestId), requestId)], [previousOwner, _instance]).WaitAsync(cancellationToken);
+        var shard = Shard(requestId);
+        var reply = await Db.ScriptEvaluateAsync(AdoptScript, [keys.Request(shard, requestId), keys.Body(shard, requestId)], [previousOwner, _instance]).WaitAsync(cancellationToken);
         if (reply.IsNull || reply.Resp2Type != ResultType.Array)
         {
             return null;
         }
 
         var parts = (RedisResult[])reply!;
-        return new AdoptedRequest(
-            VerificationRequest.Parser.ParseFrom((byte[])parts[0]!),
-            Receipt.Parser.ParseFrom((byte[])parts[1]!),
-            (string?)parts[2] ?? "");
+        var (request, receipt) = RequestBody.Unpack(requestId, (byte[])parts[0]!);
+        return new AdoptedRequest(request, receipt, (string?)parts[1] ?? "");
     }
 
     public async Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken)

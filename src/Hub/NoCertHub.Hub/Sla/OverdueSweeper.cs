@@ -21,6 +21,10 @@ internal sealed class OverdueSweeper(
     IOptions<HubOptions> hub,
     ILogger<OverdueSweeper> logger) : BackgroundService
 {
+    // Requests fired by one script: large enough that a commit per script is cheap, small enough
+    // that one script does not hold the server long.
+    private const int FireBatch = 100;
+
     private readonly SlaOptions _options = options.Value;
     private readonly string _instance = hub.Value.InstanceId;
     private readonly Lock _gate = new();
@@ -48,25 +52,31 @@ internal sealed class OverdueSweeper(
         metrics.Swept(trigger);
         var now = await store.ServerNowAsync(cancellationToken);
         var scans = await Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(s => store.ScanAsync(s, now, _options.SweepBatch, cancellationToken)));
-        var escalating = scans.SelectMany(s => s.DueDeadlines.Select(id => store.EscalateAsync(s.Shard, id, _instance))).ToList();
-        var reminding = scans.SelectMany(s => s.DueReminders.Select(id => store.RemindAsync(s.Shard, id))).ToList();
-        var escalated = (await Task.WhenAll(escalating)).OfType<Escalated>().ToList();
-        var reminded = (await Task.WhenAll(reminding)).OfType<V1.Receipt>().ToList();
-
-        foreach (var e in escalated)
+        var firing = scans.SelectMany(s => s.Due.Chunk(FireBatch).Select(ids => store.FireAsync(s.Shard, ids, _instance)));
+        var fired = (await Task.WhenAll(firing)).SelectMany(e => e).ToList();
+        var escalated = 0;
+        var reminded = 0;
+        foreach (var e in fired)
         {
-            metrics.Escalated(e.Receipt.OwningDepartment, e.EscalatedAt - e.Deadline);
-            SlaLog.Escalated(logger, e.RequestId, e.Receipt.OwningDepartment, e.Receipt.ItemCode, e.Deadline, e.EscalatedAt - e.Deadline);
+            if (e.Escalation is { } escalation)
+            {
+                escalated++;
+                metrics.Escalated(e.Receipt.OwningDepartment, escalation.EscalatedAt - escalation.Deadline);
+                SlaLog.Escalated(logger, e.RequestId, e.Receipt.OwningDepartment, e.Receipt.ItemCode, escalation.Deadline, escalation.EscalatedAt - escalation.Deadline);
+            }
+            else
+            {
+                reminded++;
+                metrics.Reminded(e.Receipt.OwningDepartment);
+                await reminders.PublishAsync(e.Receipt);
+            }
         }
 
-        foreach (var receipt in reminded)
-        {
-            metrics.Reminded(receipt.OwningDepartment);
-            await reminders.PublishAsync(receipt);
-        }
-
-        var next = scans.Select(s => s.NextDue).OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-        return new SweepOutcome(escalated.Count, reminded.Count, now, next == DateTimeOffset.MaxValue ? null : next, scans.Any(s => s.More));
+        // A reminder moved its timer on to the deadline, which may come before anything the scan saw.
+        var next = scans.Select(s => s.NextDue)
+            .Concat(fired.Where(e => e.Escalation is null).Select(e => (DateTimeOffset?)e.Receipt.Deadline.ToDateTimeOffset()))
+            .OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        return new SweepOutcome(escalated, reminded, now, next == DateTimeOffset.MaxValue ? null : next, scans.Any(s => s.More));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -13,7 +13,7 @@ namespace NoCertHub.Hub.Sla;
 /// Redis server's clock inside the script, so any number of hubs can sweep the same shards and
 /// each due entry is claimed once, whatever the hubs' clocks say.
 /// </summary>
-internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<SlaOptions> options)
+internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<SlaOptions> options, ICommitBarrier durability)
 {
     // Lua numbers print in exponent form past 14 digits; Unix ms have 13, but format them explicitly.
     private const string ServerMillis = """
@@ -21,33 +21,46 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """;
 
-    // KEYS: deadline set, request hash, escalation hash, open escalations. ARGV: id, hub instance.
-    // Returns {0} when not due (or already answered or claimed), {1, now ms, deadline ms, receipt}.
-    private const string EscalateScript = """
-        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if not score then return {0} end
-        """ + "\n" + ServerMillis + "\n" + """
-        local deadline = tonumber(score)
-        if deadline > now then return {0} end
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        local f = redis.call('HMGET', KEYS[2], 'request', 'receipt')
-        if not f[2] then return {0} end
-        redis.call('HSET', KEYS[3], 'request', f[1], 'receipt', f[2], 'escalated', string.format('%.0f', now), 'by', ARGV[2], 'state', 'open')
-        redis.call('HSET', KEYS[2], 'escalated', string.format('%.0f', now))
-        redis.call('ZADD', KEYS[4], deadline, ARGV[1])
-        return {1, now, deadline, f[2]}
-        """;
-
-    // KEYS: reminder set, request hash. ARGV: id. Returns {0}, or {1, receipt} once per request.
-    private const string RemindScript = """
-        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if not score then return {0} end
-        """ + "\n" + ServerMillis + "\n" + """
-        if tonumber(score) > now then return {0} end
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        local receipt = redis.call('HGET', KEYS[2], 'receipt')
-        if not receipt then return {0} end
-        return {1, receipt}
+    // KEYS: timer set, open escalations, then per request: request hash, body, escalation hash.
+    // ARGV: hub instance, then the request ids in the same order. For each request, its next event
+    // if due by the server clock: the reminder (the timer moves on to the deadline), or the
+    // deadline (escalated, it leaves the timers); a reminder whose deadline has passed too is
+    // skipped for the escalation. One script for a batch, so a server that commits each script
+    // to disk before replying pays that once per batch. Returns per request {0} nothing due (or
+    // another hub fired it first), {1, deadline ms, body} escalated, {2, body} reminder; then
+    // the server time in ms.
+    private const string FireScript = ServerMillis + "\n" + """
+        local at = string.format('%.0f', now)
+        local out = {}
+        for i = 2, #ARGV do
+          local id = ARGV[i]
+          local req, bodyKey, esc = KEYS[3 * i - 3], KEYS[3 * i - 2], KEYS[3 * i - 1]
+          local score = redis.call('ZSCORE', KEYS[1], id)
+          local result = {0}
+          if score and tonumber(score) <= now then
+            local f = redis.call('HMGET', req, 'remind', 'deadline')
+            local body = redis.call('GET', bodyKey)
+            if not f[2] or not body then
+              redis.call('ZREM', KEYS[1], id)
+            else
+              local deadline = tonumber(f[2])
+              if f[1] then redis.call('HDEL', req, 'remind') end
+              if deadline > now then
+                redis.call('ZADD', KEYS[1], deadline, id)
+                if f[1] then result = {2, body} end
+              else
+                redis.call('ZREM', KEYS[1], id)
+                redis.call('HSET', esc, 'body', body, 'escalated', at, 'by', ARGV[1], 'state', 'open')
+                redis.call('HSET', req, 'escalated', at)
+                redis.call('ZADD', KEYS[2], deadline, id)
+                result = {1, deadline, body}
+              end
+            end
+          end
+          out[#out + 1] = result
+        end
+        out[#out + 1] = now
+        return out
         """;
 
     // KEYS: escalation hash, open escalations, closed escalations. ARGV: id, finding, closed by,
@@ -78,49 +91,69 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
     }
 
     /// <summary>
-    /// The head of the shard's deadline and reminder sets: what is due at <paramref name="now"/>
-    /// (at most <paramref name="batch"/> of each), and when the next entry falls due.
+    /// The head of the shard's timer set: what is due at <paramref name="now"/> (at most
+    /// <paramref name="batch"/>), and when the next entry falls due.
     /// </summary>
     public async Task<ShardScan> ScanAsync(int shard, DateTimeOffset now, int batch, CancellationToken cancellationToken)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
-        var deadlines = Db.SortedSetRangeByRankWithScoresAsync(keys.Deadlines(shard), 0, batch - 1);
-        var reminders = Db.SortedSetRangeByRankWithScoresAsync(keys.Reminders(shard), 0, batch - 1);
-        await Task.WhenAll(deadlines, reminders).WaitAsync(cancellationToken);
-        var dueDeadlines = Due(deadlines.Result, nowMs, batch, out var nextDeadline, out var moreDeadlines);
-        var dueReminders = Due(reminders.Result, nowMs, batch, out var nextReminder, out var moreReminders);
-        long? next = (nextDeadline, nextReminder) switch
+        var head = await Db.SortedSetRangeByRankWithScoresAsync(keys.Timers(shard), 0, batch - 1).WaitAsync(cancellationToken);
+        var due = new List<string>();
+        DateTimeOffset? next = null;
+        foreach (var entry in head)
         {
-            (null, var r) => r,
-            (var d, null) => d,
-            (var d, var r) => Math.Min(d.Value, r.Value),
-        };
-        return new ShardScan(shard, dueDeadlines, dueReminders, next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null, moreDeadlines || moreReminders);
-    }
+            if (entry.Score > nowMs)
+            {
+                next = DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Score);
+                break;
+            }
 
-    /// <summary>Escalates one request if it is still pending and past its deadline by the server's clock; null otherwise.</summary>
-    public async Task<Escalated?> EscalateAsync(int shard, string requestId, string hubInstance)
-    {
-        RedisKey[] scriptKeys = [keys.Deadlines(shard), keys.Request(shard, requestId), keys.Escalation(shard, requestId), keys.OpenEscalations(shard)];
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(EscalateScript, scriptKeys, [requestId, hubInstance]))!;
-        if ((int)reply[0] != 1)
-        {
-            return null;
+            due.Add((string)entry.Element!);
         }
 
-        return new Escalated(
-            requestId,
-            Receipt.Parser.ParseFrom((byte[])reply[3]!),
-            DateTimeOffset.FromUnixTimeMilliseconds((long)reply[1]),
-            DateTimeOffset.FromUnixTimeMilliseconds((long)reply[2]));
+        return new ShardScan(shard, due, next, More: due.Count == batch);
     }
 
-    /// <summary>Takes one request's reminder if it is due by the server's clock; its receipt, or null.</summary>
-    public async Task<Receipt?> RemindAsync(int shard, string requestId)
+    /// <summary>
+    /// Fires the next Article 11 event of each request that is due by the server's clock, in one
+    /// script: escalations and reminders this call fired; requests another hub fired first, or
+    /// not due, are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<TimerEvent>> FireAsync(int shard, IReadOnlyList<string> requestIds, string hubInstance)
     {
-        RedisKey[] scriptKeys = [keys.Reminders(shard), keys.Request(shard, requestId)];
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(RemindScript, scriptKeys, [requestId]))!;
-        return (int)reply[0] == 1 ? Receipt.Parser.ParseFrom((byte[])reply[1]!) : null;
+        var scriptKeys = new RedisKey[2 + (3 * requestIds.Count)];
+        scriptKeys[0] = keys.Timers(shard);
+        scriptKeys[1] = keys.OpenEscalations(shard);
+        var args = new RedisValue[1 + requestIds.Count];
+        args[0] = hubInstance;
+        for (var i = 0; i < requestIds.Count; i++)
+        {
+            scriptKeys[2 + (3 * i)] = keys.Request(shard, requestIds[i]);
+            scriptKeys[3 + (3 * i)] = keys.Body(shard, requestIds[i]);
+            scriptKeys[4 + (3 * i)] = keys.Escalation(shard, requestIds[i]);
+            args[1 + i] = requestIds[i];
+        }
+
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(FireScript, scriptKeys, args))!;
+        var escalatedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)reply[^1]);
+        var events = new List<TimerEvent>();
+        for (var i = 0; i < requestIds.Count; i++)
+        {
+            var one = (RedisResult[])reply[i]!;
+            var id = requestIds[i];
+            switch ((int)one[0])
+            {
+                case 1:
+                    var (_, receipt) = Requests.RequestBody.Unpack(id, (byte[])one[2]!);
+                    events.Add(new TimerEvent(id, receipt, new Escalated(escalatedAt, DateTimeOffset.FromUnixTimeMilliseconds((long)one[1]))));
+                    break;
+                case 2:
+                    events.Add(new TimerEvent(id, Requests.RequestBody.Unpack(id, (byte[])one[1]!).Receipt, Escalation: null));
+                    break;
+            }
+        }
+
+        return events;
     }
 
     public async Task<CloseOutcome> CloseEscalationAsync(string requestId, string finding, string closedBy, CancellationToken cancellationToken)
@@ -133,6 +166,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         RedisKey[] scriptKeys = [keys.Escalation(shard, requestId), keys.OpenEscalations(shard), keys.ClosedEscalations(shard)];
         RedisValue[] args = [requestId, finding, closedBy, (long)_options.ClosedEscalationRetention.TotalSeconds];
         var reply = (int)(await Db.ScriptEvaluateAsync(CloseScript, scriptKeys, args).WaitAsync(cancellationToken));
+        await durability.CommitAsync(cancellationToken);
         return (CloseOutcome)reply;
     }
 
@@ -177,17 +211,24 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         var perShard = await Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(async shard =>
         {
             var found = new List<PendingEntry>();
+            // A timer never comes after its deadline, so every deadline up to 'until' is among these.
             for (long start = 0; found.Count < limit; start += Chunk)
             {
-                var chunk = await db.SortedSetRangeByRankWithScoresAsync(keys.Deadlines(shard), start, start + Chunk - 1);
-                var inRange = chunk.TakeWhile(e => e.Score <= untilMs).ToList();
-                var fields = await Task.WhenAll(inRange.Select(e => db.HashGetAsync(keys.Request(shard, (string)e.Element!), ["request", "receipt", "state"])));
-                foreach (var f in fields.Where(f => !f[1].IsNull))
+                var chunk = await db.SortedSetRangeByRankWithScoresAsync(keys.Timers(shard), start, start + Chunk - 1);
+                var inRange = chunk.TakeWhile(e => e.Score <= untilMs).Select(e => (string)e.Element!).ToList();
+                var fields = await Task.WhenAll(inRange.Select(id => db.HashGetAsync(keys.Request(shard, id), ["deadline", "state"])));
+                var bodies = await Task.WhenAll(inRange.Select(id => db.StringGetAsync(keys.Body(shard, id))));
+                for (var i = 0; i < inRange.Count; i++)
                 {
-                    var receipt = Receipt.Parser.ParseFrom((byte[])f[1]!);
+                    if (bodies[i].IsNull || !long.TryParse((string?)fields[i][0], NumberStyles.None, CultureInfo.InvariantCulture, out var deadline) || deadline > untilMs)
+                    {
+                        continue;
+                    }
+
+                    var (request, receipt) = Requests.RequestBody.Unpack(inRange[i], (byte[])bodies[i]!);
                     if (string.IsNullOrEmpty(department) || receipt.OwningDepartment == department)
                     {
-                        found.Add(new PendingEntry(receipt, VerificationRequest.Parser.ParseFrom((byte[])f[0]!), (string?)f[2] == "assigned" ? RequestState.Assigned : RequestState.Queued));
+                        found.Add(new PendingEntry(receipt, request, (string?)fields[i][1] == "assigned" ? RequestState.Assigned : RequestState.Queued));
                     }
                 }
 
@@ -220,27 +261,6 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         return checks;
     }
 
-    private static List<string> Due(SortedSetEntry[] head, long nowMs, int batch, out long? next, out bool more)
-    {
-        var due = new List<string>();
-        next = null;
-        foreach (var entry in head)
-        {
-            if (entry.Score <= nowMs)
-            {
-                due.Add((string)entry.Element!);
-            }
-            else
-            {
-                next = (long)entry.Score;
-                break;
-            }
-        }
-
-        more = due.Count == batch;
-        return due;
-    }
-
     private static Escalation? ToEscalation(string requestId, HashEntry[] fields, DateTimeOffset now)
     {
         if (fields.Length == 0)
@@ -249,13 +269,12 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         }
 
         var map = fields.ToDictionary(f => (string)f.Name!, f => f.Value);
-        if (!map.TryGetValue("receipt", out var receiptBytes) || !map.TryGetValue("request", out var requestBytes))
+        if (!map.TryGetValue("body", out var body))
         {
             return null;
         }
 
-        var receipt = Receipt.Parser.ParseFrom((byte[])receiptBytes!);
-        var request = VerificationRequest.Parser.ParseFrom((byte[])requestBytes!);
+        var (request, receipt) = Requests.RequestBody.Unpack(requestId, (byte[])body!);
         var deadline = receipt.Deadline.ToDateTimeOffset();
         var answered = Millis(map, "answered");
         var escalation = new Escalation
@@ -294,11 +313,14 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
             : null;
 }
 
-/// <summary>What one shard's sweep found: due entries, and when the next one falls due.</summary>
-internal sealed record ShardScan(int Shard, IReadOnlyList<string> DueDeadlines, IReadOnlyList<string> DueReminders, DateTimeOffset? NextDue, bool More);
+/// <summary>What one shard's scan found: requests with an event due, and when the next one falls due.</summary>
+internal sealed record ShardScan(int Shard, IReadOnlyList<string> Due, DateTimeOffset? NextDue, bool More);
 
-/// <summary>An escalation this caller recorded: the request, when it was due and when the server clock escalated it.</summary>
-internal sealed record Escalated(string RequestId, Receipt Receipt, DateTimeOffset EscalatedAt, DateTimeOffset Deadline);
+/// <summary>An escalation this caller recorded: when the request was due, and when the server clock escalated it.</summary>
+internal sealed record Escalated(DateTimeOffset EscalatedAt, DateTimeOffset Deadline);
+
+/// <summary>A request's Article 11 event that this caller fired: its escalation, or (when <see cref="Escalation"/> is null) its reminder.</summary>
+internal sealed record TimerEvent(string RequestId, Receipt Receipt, Escalated? Escalation);
 
 internal sealed record PendingEntry(Receipt Receipt, VerificationRequest Request, RequestState State);
 

@@ -1,0 +1,82 @@
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Redis;
+
+/// <summary>
+/// Waits until what this hub has written to Redis so far is on disk, for the writes that make a
+/// promise: an accepted request's receipt, a recorded answer, a closed escalation. Timers and
+/// escalations need no barrier: if a crash loses one, its timer is still there and fires again.
+/// </summary>
+internal interface ICommitBarrier
+{
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// For the embedded Garnet: group commit of its append-only file. Callers that arrive while a
+/// commit runs share the next one, so a busy hub pays one disk write per batch, not per request.
+/// (Garnet's own --aof-commit-wait made every write inside a script wait for the disk, and
+/// deadlocked scripts of several connections.)
+/// </summary>
+internal sealed class AofCommitBarrier(IConnectionMultiplexer redis) : ICommitBarrier
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _next;
+    private bool _running;
+
+    public Task CommitAsync(CancellationToken cancellationToken)
+    {
+        Task batch;
+        lock (_gate)
+        {
+            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            batch = _next.Task;
+            if (!_running)
+            {
+                _running = true;
+                _ = Task.Run(RunAsync, CancellationToken.None);
+            }
+        }
+
+        return batch.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            TaskCompletionSource batch;
+            lock (_gate)
+            {
+                if (_next is null)
+                {
+                    _running = false;
+                    return;
+                }
+
+                batch = _next;
+                _next = null;
+            }
+
+            try
+            {
+                // Commits everything the server has appended so far, including every write of this batch's callers.
+                await redis.GetDatabase().ExecuteAsync("COMMITAOF");
+                batch.SetResult();
+            }
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
+            {
+                batch.SetException(e);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// For an external Redis, whose durability is its own configuration (appendonly yes with
+/// appendfsync always, or everysec and up to a second at risk): nothing to wait for here.
+/// </summary>
+internal sealed class ServerConfiguredDurability : ICommitBarrier
+{
+    public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,32 @@
+using Google.Protobuf;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Requests;
+
+/// <summary>
+/// The immutable part of a request on record: the request and its receipt, length-delimited, in
+/// one Redis string. Kept apart from the request's small mutable hash so that hash stays in
+/// Redis's compact encoding (values over 64 bytes would blow it up to a hash table). The receipt's
+/// request id is left out: the key already says it.
+/// </summary>
+internal static class RequestBody
+{
+    public static byte[] Pack(VerificationRequest request, Receipt receipt)
+    {
+        using var stream = new MemoryStream(request.CalculateSize() + receipt.CalculateSize() + 8);
+        request.WriteDelimitedTo(stream);
+        var withoutId = receipt.Clone();
+        withoutId.RequestId = "";
+        withoutId.WriteDelimitedTo(stream);
+        return stream.ToArray();
+    }
+
+    public static (VerificationRequest Request, Receipt Receipt) Unpack(string requestId, byte[] body)
+    {
+        using var stream = new MemoryStream(body, writable: false);
+        var request = VerificationRequest.Parser.ParseDelimitedFrom(stream);
+        var receipt = Receipt.Parser.ParseDelimitedFrom(stream);
+        receipt.RequestId = requestId;
+        return (request, receipt);
+    }
+}
