@@ -148,26 +148,8 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
 
     private (AcceptedRequest Request, int Shard) NewRequest(string window, TimeSpan limit)
     {
-        var shard = _keys.ShardOfWindow("dept", window);
-        var id = RedisKeys.NewRequestId(shard);
         var now = DateTimeOffset.UtcNow;
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
-            CaseNumber = "case-1",
-            Purpose = "test",
-            Requester = new Requester { Department = "dept", Window = window, Officer = "o" },
-        };
-        var receipt = new Receipt
-        {
-            RequestId = id,
-            ItemCode = "JJ-MZ-001",
-            SlaClass = SlaClass.Immediate,
-            AcceptedAt = Timestamp.FromDateTimeOffset(now),
-            Deadline = Timestamp.FromDateTimeOffset(now + limit),
-        };
-        return (new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt), shard);
+        return (TestRequests.Accepted(_keys, window, now, now + limit), _keys.ShardOfWindow(TestRequests.RequestingDepartment, window));
     }
 
     private static VerificationResult Result(string id, Verdict verdict) =>

@@ -86,29 +86,10 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
 
     private static async Task<string> AcceptAsync(Parts hub, string window, bool overdue)
     {
-        var shard = hub.Keys.ShardOfWindow("dept", window);
-        var id = RedisKeys.NewRequestId(shard);
         var acceptedAt = DateTimeOffset.UtcNow - (overdue ? TimeSpan.FromHours(1) : TimeSpan.Zero);
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
-            CaseNumber = "case-" + window,
-            Purpose = "test",
-            Requester = new Requester { Department = "dept", Window = window, Officer = "declared-officer" },
-        };
-        request.Claims["marital_status"] = "已婚";
-        var receipt = new Receipt
-        {
-            RequestId = id,
-            ItemCode = "JJ-MZ-001",
-            SlaClass = SlaClass.Immediate,
-            AcceptedAt = Timestamp.FromDateTimeOffset(acceptedAt),
-            Deadline = Timestamp.FromDateTimeOffset(acceptedAt.AddMinutes(30)),
-            OwningDepartment = "jj-civil-affairs",
-        };
-        await hub.Requests.AcceptAsync(new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt, null, "officer-from-certificate"), null, CancellationToken.None);
-        return id;
+        var accepted = TestRequests.Accepted(hub.Keys, window, acceptedAt, acceptedAt.AddMinutes(30), "case-" + window, officer: "officer-from-certificate");
+        await hub.Requests.AcceptAsync(accepted, null, CancellationToken.None);
+        return accepted.RequestId;
     }
 
     private static VerificationResult Answer(string id) => new()

@@ -238,26 +238,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
         // The fake clock stands at real time; acceptance is put in the past so the Redis server's clock finds it due.
         var acceptedAt = _clock.GetUtcNow() - acceptedAgo;
         var deadline = hub.Policy.DeadlineFor(SlaClass.Immediate, acceptedAt);
-        var shard = _keys.ShardOfWindow("dept", window);
-        var id = RedisKeys.NewRequestId(shard);
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
-            CaseNumber = caseNumber,
-            Purpose = "test",
-            Requester = new Requester { Department = "dept", Window = window, Officer = "o" },
-        };
-        var receipt = new Receipt
-        {
-            RequestId = id,
-            ItemCode = "JJ-MZ-001",
-            SlaClass = SlaClass.Immediate,
-            AcceptedAt = Timestamp.FromDateTimeOffset(acceptedAt),
-            Deadline = Timestamp.FromDateTimeOffset(deadline),
-            OwningDepartment = department,
-        };
-        var accepted = new AcceptedRequest(id, RedisKeys.WindowId("dept", window), request, receipt, hub.Policy.ReminderFor(acceptedAt, deadline));
+        var accepted = TestRequests.Accepted(_keys, window, acceptedAt, deadline, caseNumber, department, hub.Policy.ReminderFor(acceptedAt, deadline));
         await hub.Requests.AcceptAsync(accepted, null, CancellationToken.None);
         return accepted;
     }
