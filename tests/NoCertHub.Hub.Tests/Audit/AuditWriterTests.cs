@@ -9,19 +9,21 @@ public sealed class AuditWriterTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-audit-").FullName;
 
+    internal static readonly AuditChain Chain = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
     private string ConnectionString => $"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False";
 
     [Fact]
     public async Task WriteAsync_ManyConcurrentRecords_AllCommittedWhenTheirTasksComplete()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
         var writer = new AuditWriter(store, Options.Create(new AuditOptions { MaxBatch = 64 }), NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
 
         await Task.WhenAll(Enumerable.Range(0, 500).Select(i => writer.WriteAsync(Record($"r{i}", "33100219850312001X"), CancellationToken.None)));
 
         // A fresh store on the same file sees every record: they are on disk, not in a buffer.
-        var reopened = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var reopened = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
         var found = await reopened.FindBySubjectAsync("33100219850312001X", 1000, CancellationToken.None);
         Assert.Equal(500, found.Count);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $"r{i}").Order(), found.Select(r => r.RequestId!).Order());
@@ -31,20 +33,22 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task FindByRequest_ReturnsEveryFieldAsWritten()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
         await store.EnsureSchemaAsync(CancellationToken.None);
         var record = Record("r-1", "331002199007210029") with { Late = true, DisclosedFields = "household_address", Reason = null };
 
         await store.AppendAsync([record], CancellationToken.None);
 
         var read = Assert.Single(await store.FindByRequestAsync("r-1", CancellationToken.None));
-        Assert.Equal(record, read);
+        Assert.Equal(record, read with { Seq = 0, ChainHash = null });
+        Assert.Equal(1, read.Seq);
+        Assert.Equal(AuditChain.Chain(AuditChain.Genesis, Chain.Leaf(1, record)), read.ChainHash);
     }
 
     [Fact]
     public async Task WriteAsync_StoreUnreachable_FailsTheCallerInsteadOfPretending()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString);
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
         var writer = new AuditWriter(store, Options.Create(new AuditOptions()), NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         // Make the table unwritable: rename it away under the writer.
@@ -52,7 +56,7 @@ public sealed class AuditWriterTests : IDisposable
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE audit_records RENAME TO audit_records_gone";
+            command.CommandText = "ALTER TABLE audit_log RENAME TO audit_log_gone";
             await command.ExecuteNonQueryAsync();
         }
 

@@ -15,6 +15,8 @@ public class SqlServerAuditDialectTests
             { nameof(dialect.Insert), dialect.Insert },
             { nameof(dialect.SelectByRequest), dialect.SelectByRequest },
             { nameof(dialect.SelectBySubject), dialect.SelectBySubject },
+            { nameof(dialect.SelectHeadForAppend), dialect.SelectHeadForAppend },
+            { nameof(dialect.SelectRange), dialect.SelectRange },
         };
         for (var i = 0; i < dialect.CreateSchema.Count; i++)
         {

@@ -4,4 +4,10 @@ internal static partial class AuditLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Audit commit of {Count} record(s) failed; their results are held back")]
     public static partial void CommitFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Signed audit checkpoint over records {From}..{To}")]
+    public static partial void CheckpointSigned(ILogger logger, long from, long to);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Critical, Message = "The audit chain is broken at record {Seq}; no checkpoint will be signed until it is investigated")]
+    public static partial void ChainBroken(ILogger logger, long seq, Exception exception);
 }

@@ -35,4 +35,10 @@ internal sealed record AuditRecord
 
     /// <summary>Why a request was refused, as told to the caller.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>Position in the audit chain; set by the store when the record is written.</summary>
+    public long Seq { get; init; }
+
+    /// <summary>The chain hash after this record, as stored (on records read back).</summary>
+    public byte[]? ChainHash { get; init; }
 }

@@ -27,6 +27,9 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
         });
     }
 
+    /// <summary>The chain position of the last record this writer committed.</summary>
+    public long Head { get; private set; }
+
     public async Task WriteAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         var pending = new Pending(record);
@@ -62,7 +65,8 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
 
             try
             {
-                await _store.AppendAsync(records, CancellationToken.None);
+                var last = await _store.AppendAsync(records, CancellationToken.None);
+                Head = last;
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetResult();

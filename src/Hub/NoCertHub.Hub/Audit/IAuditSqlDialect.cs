@@ -17,6 +17,12 @@ internal interface IAuditSqlDialect
 
     string Insert { get; }
 
+    /// <summary>The last record's Seq and ChainHash, locking the chain's end until the transaction ends.</summary>
+    string SelectHeadForAppend { get; }
+
+    /// <summary>Takes @From and @Max: records from that position on, in chain order.</summary>
+    string SelectRange { get; }
+
     string SelectByRequest { get; }
 
     /// <summary>Takes @SubjectId and @Max.</summary>

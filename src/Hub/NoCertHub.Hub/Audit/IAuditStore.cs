@@ -5,8 +5,14 @@ internal interface IAuditStore
 {
     Task EnsureSchemaAsync(CancellationToken cancellationToken);
 
-    /// <summary>Appends the records in one transaction: all are durable when this completes, or none.</summary>
-    Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends the records to the end of the chain in one transaction: all are durable when this
+    /// completes, or none. Returns the position of the last one.
+    /// </summary>
+    Task<long> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Records from position <paramref name="from"/> on, in chain order, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken);
 

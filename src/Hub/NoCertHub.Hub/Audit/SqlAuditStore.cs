@@ -4,7 +4,7 @@ using Dapper;
 namespace NoCertHub.Hub.Audit;
 
 /// <summary>The audit store's logic, shared by every engine; the SQL text comes from the dialect.</summary>
-internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionString) : IAuditStore
+internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionString, AuditChain chain) : IAuditStore
 {
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
@@ -15,12 +15,34 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         }
     }
 
-    public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    public async Task<long> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(dialect.Insert, records.Select(Row.From), transaction, cancellationToken: cancellationToken));
+        var head = await connection.QuerySingleOrDefaultAsync<Head>(new CommandDefinition(dialect.SelectHeadForAppend, transaction: transaction, cancellationToken: cancellationToken));
+        var seq = head?.Seq ?? 0;
+        var previous = head?.ChainHash ?? AuditChain.Genesis.ToArray();
+        var rows = new List<Row>(records.Count);
+        foreach (var record in records)
+        {
+            seq++;
+            previous = AuditChain.Chain(previous, chain.Leaf(seq, record));
+            var row = Row.From(record);
+            row.Seq = seq;
+            row.ChainHash = previous;
+            rows.Add(row);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(dialect.Insert, rows, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        return seq;
+    }
+
+    public async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectRange, new { From = from, Max = max }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
     }
 
     public async Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken)
@@ -57,9 +79,17 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         }
     }
 
+    private sealed class Head
+    {
+        public long Seq { get; set; }
+        public byte[] ChainHash { get; set; } = [];
+    }
+
     // Column-shaped mirror of AuditRecord, so Dapper maps plain values both ways on every engine.
     private sealed class Row
     {
+        public long Seq { get; set; }
+        public byte[] ChainHash { get; set; } = [];
         public long RecordedAtUnixMs { get; set; }
         public int Kind { get; set; }
         public string? RequestId { get; set; }
@@ -121,6 +151,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             HubInstance = HubInstance,
             Late = Late,
             Reason = Reason,
+            Seq = Seq,
+            ChainHash = ChainHash,
         };
     }
 }

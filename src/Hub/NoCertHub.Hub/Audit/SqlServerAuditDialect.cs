@@ -7,7 +7,7 @@ namespace NoCertHub.Hub.Audit;
 internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 {
     private const string Columns = """
-        recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
+        seq AS Seq, chain_hash AS ChainHash, recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
         subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
         requester_department AS RequesterDepartment, [window] AS [Window], officer AS Officer, verdict AS Verdict,
         disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
@@ -21,9 +21,10 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     public IReadOnlyList<string> CreateSchema { get; } =
     [
         """
-        IF OBJECT_ID(N'dbo.audit_records', N'U') IS NULL
-        CREATE TABLE dbo.audit_records (
-            seq BIGINT IDENTITY(1, 1) NOT NULL CONSTRAINT pk_audit_records PRIMARY KEY,
+        IF OBJECT_ID(N'dbo.audit_log', N'U') IS NULL
+        CREATE TABLE dbo.audit_log (
+            seq BIGINT NOT NULL CONSTRAINT pk_audit_log PRIMARY KEY,
+            chain_hash BINARY(32) NOT NULL,
             recorded_at_unix_ms BIGINT NOT NULL,
             kind TINYINT NOT NULL,
             request_id VARCHAR(64) NULL,
@@ -44,25 +45,30 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
             reason NVARCHAR(1024) NULL);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_records_request' AND object_id = OBJECT_ID(N'dbo.audit_records'))
-        CREATE INDEX ix_audit_records_request ON dbo.audit_records (request_id);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_request' AND object_id = OBJECT_ID(N'dbo.audit_log'))
+        CREATE INDEX ix_audit_log_request ON dbo.audit_log (request_id);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_records_subject' AND object_id = OBJECT_ID(N'dbo.audit_records'))
-        CREATE INDEX ix_audit_records_subject ON dbo.audit_records (subject_id, recorded_at_unix_ms);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_subject' AND object_id = OBJECT_ID(N'dbo.audit_log'))
+        CREATE INDEX ix_audit_log_subject ON dbo.audit_log (subject_id, recorded_at_unix_ms);
         """,
     ];
 
     public string Insert => """
-        INSERT INTO dbo.audit_records (recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
+        INSERT INTO dbo.audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
             purpose, requester_department, [window], officer, verdict, disclosed_fields, answering_department,
             answering_agent, hub_instance, late, reason)
-        VALUES (@RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
+        VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
             @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
             @AnsweringAgent, @HubInstance, @Late, @Reason);
         """;
 
-    public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_records WHERE request_id = @RequestId ORDER BY seq;";
+    // UPDLOCK + HOLDLOCK: two hubs appending at once queue here instead of forking the chain.
+    public string SelectHeadForAppend => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log WITH (UPDLOCK, HOLDLOCK) ORDER BY seq DESC;";
 
-    public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_records WHERE subject_id = @SubjectId ORDER BY seq DESC;";
+    public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
+
+    public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE request_id = @RequestId ORDER BY seq;";
+
+    public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC;";
 }

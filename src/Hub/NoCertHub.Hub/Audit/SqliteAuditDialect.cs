@@ -6,7 +6,7 @@ namespace NoCertHub.Hub.Audit;
 internal sealed class SqliteAuditDialect : IAuditSqlDialect
 {
     private const string Columns = """
-        recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
+        seq AS Seq, chain_hash AS ChainHash, recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
         subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
         requester_department AS RequesterDepartment, window AS Window, officer AS Officer, verdict AS Verdict,
         disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
@@ -25,14 +25,15 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     }
 
     // WAL with synchronous=NORMAL: a commit survives the process being killed; only a power loss
-    // can take the last commits, which the hash chain (issue 4) makes detectable.
+    // can take the last commits, which the checkpoints make detectable.
     public string? OnOpen => "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
 
     public IReadOnlyList<string> CreateSchema { get; } =
     [
         """
-        CREATE TABLE IF NOT EXISTS audit_records (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq INTEGER PRIMARY KEY,
+            chain_hash BLOB NOT NULL,
             recorded_at_unix_ms INTEGER NOT NULL,
             kind INTEGER NOT NULL,
             request_id TEXT NULL,
@@ -52,20 +53,25 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
             late INTEGER NOT NULL,
             reason TEXT NULL)
         """,
-        "CREATE INDEX IF NOT EXISTS ix_audit_records_request ON audit_records (request_id)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_records_subject ON audit_records (subject_id, recorded_at_unix_ms)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_log_request ON audit_log (request_id)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject_id, recorded_at_unix_ms)",
     ];
 
     public string Insert => """
-        INSERT INTO audit_records (recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
+        INSERT INTO audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
             purpose, requester_department, window, officer, verdict, disclosed_fields, answering_department,
             answering_agent, hub_instance, late, reason)
-        VALUES (@RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
+        VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
             @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
             @AnsweringAgent, @HubInstance, @Late, @Reason)
         """;
 
-    public string SelectByRequest => $"SELECT {Columns} FROM audit_records WHERE request_id = @RequestId ORDER BY seq";
+    // The writer's transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so it already holds the write lock here.
+    public string SelectHeadForAppend => "SELECT seq AS Seq, chain_hash AS ChainHash FROM audit_log ORDER BY seq DESC LIMIT 1";
 
-    public string SelectBySubject => $"SELECT {Columns} FROM audit_records WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
+    public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
+
+    public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE request_id = @RequestId ORDER BY seq";
+
+    public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
 }

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Hosting;
+
+namespace NoCertHub.Hub.Audit;
+
+/// <summary>
+/// A signed statement about a stretch of the chain: positions <see cref="From"/> to
+/// <see cref="To"/>, the chain hash after <see cref="To"/>, and the RFC 6962 Merkle root of their
+/// leaves. No subject ID appears in it, not even hashed.
+/// </summary>
+internal sealed record AuditCheckpoint(
+    int Version, long From, long To, string ChainHead, string MerkleRoot, long CreatedAtUnixMs, string Hub, string KeyId, string Signature)
+{
+    public byte[] SignedBytes() => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $"nocert-audit-checkpoint/v{Version}\n{From}\n{To}\n{ChainHead}\n{MerkleRoot}\n{CreatedAtUnixMs}\n{Hub}\n{KeyId}"));
+
+    public bool VerifySignature(ECDsa publicKey)
+    {
+        try
+        {
+            return publicKey.VerifyData(SignedBytes(), Convert.FromBase64String(Signature), HashAlgorithmName.SHA256);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// Signs and exports checkpoints: each covers what was appended since the previous one. Files are
+/// named by their range and never overwritten, so hubs sharing a directory cannot clobber each
+/// other's.
+/// </summary>
+internal sealed class AuditCheckpoints(IAuditStore store, AuditChain chain, AuditKeys keys, IOptions<AuditOptions> options, IOptions<HubOptions> hub, TimeProvider time)
+{
+    private const int Page = 10_000;
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly string _directory = Path.GetFullPath(options.Value.CheckpointDirectory);
+
+    public string PublicKeyPath => Path.Combine(_directory, "checkpoint-signing.pub.pem");
+
+    /// <summary>Signs a checkpoint over the records after the last one exported; null when there are none, or the chain does not hold together.</summary>
+    public async Task<AuditCheckpoint?> ExportNextAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_directory);
+        if (!File.Exists(PublicKeyPath))
+        {
+            await File.WriteAllTextAsync(PublicKeyPath, keys.PublicKeyPem, cancellationToken);
+        }
+
+        var existing = Read(_directory);
+        var last = existing.Count > 0 ? existing[^1] : null;
+        var from = (last?.To ?? 0) + 1;
+        var previous = last is null ? AuditChain.Genesis.ToArray() : Convert.FromHexString(last.ChainHead);
+        var leaves = new List<byte[]>();
+        var to = from - 1;
+        while (true)
+        {
+            var page = await store.ReadRangeAsync(to + 1, Page, cancellationToken);
+            foreach (var record in page)
+            {
+                // Sign only what holds together: a gap or a broken link is the verifier's to report, not to be sealed.
+                var leaf = chain.Leaf(record.Seq, record);
+                var head = AuditChain.Chain(previous, leaf);
+                if (record.Seq != to + 1 || record.ChainHash is null || !head.AsSpan().SequenceEqual(record.ChainHash))
+                {
+                    throw new AuditChainBrokenException(record.Seq);
+                }
+
+                leaves.Add(leaf);
+                previous = head;
+                to = record.Seq;
+            }
+
+            if (page.Count < Page)
+            {
+                break;
+            }
+        }
+
+        if (leaves.Count == 0)
+        {
+            return null;
+        }
+
+        var unsigned = new AuditCheckpoint(1, from, to, Convert.ToHexStringLower(previous), Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)),
+            time.GetUtcNow().ToUnixTimeMilliseconds(), hub.Value.InstanceId, keys.KeyId, "");
+        var checkpoint = unsigned with { Signature = Convert.ToBase64String(keys.SigningKey.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256)) };
+        var path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"checkpoint-{from:D12}-{to:D12}.json"));
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            await JsonSerializer.SerializeAsync(file, checkpoint, Json, cancellationToken);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another hub signed the same range first.
+            return null;
+        }
+
+        return checkpoint;
+    }
+
+    /// <summary>Every checkpoint file in the directory, in chain order; unreadable files are reported as forged.</summary>
+    public static IReadOnlyList<AuditCheckpoint> Read(string directory, ICollection<string>? unreadable = null)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var checkpoints = new List<AuditCheckpoint>();
+        foreach (var file in Directory.EnumerateFiles(directory, "checkpoint-*.json").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                checkpoints.Add(JsonSerializer.Deserialize<AuditCheckpoint>(File.ReadAllText(file)) ?? throw new JsonException("empty"));
+            }
+            catch (JsonException)
+            {
+                unreadable?.Add(Path.GetFileName(file));
+            }
+        }
+
+        return checkpoints.OrderBy(c => c.From).ToList();
+    }
+}
+
+internal sealed class AuditChainBrokenException(long seq)
+    : Exception($"The audit chain does not hold together at record {seq}; no checkpoint is signed over it. Run the verifier (NoCertHub.Hub verify-audit).")
+{
+    public long Seq { get; } = seq;
+}
