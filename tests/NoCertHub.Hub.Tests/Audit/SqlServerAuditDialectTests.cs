@@ -17,6 +17,7 @@ public class SqlServerAuditDialectTests
             { nameof(dialect.SelectBySubject), dialect.SelectBySubject },
             { nameof(dialect.SelectHeadForAppend), dialect.SelectHeadForAppend },
             { nameof(dialect.SelectRange), dialect.SelectRange },
+            { nameof(dialect.SelectSearch), dialect.SelectSearch },
         };
         for (var i = 0; i < dialect.CreateSchema.Count; i++)
         {

@@ -102,7 +102,7 @@ internal sealed class AgentGrpcService(
         var task = dispatcher.Complete(session, release.RequestId)
             ?? throw Violation(session, $"release of request '{release.RequestId}', which is not assigned to this agent");
         AgentLog.Released(logger, session.AgentId, release.RequestId, release.Reason);
-        dispatcher.RequeueLater(task, _options.RetryDelay);
+        _ = recorder.RecordFailureAsync(task, session, string.IsNullOrWhiteSpace(release.Reason) ? "released without a reason" : release.Reason);
     }
 
     private string? Check(TaskResult answer, RoutedTask task)

@@ -5,8 +5,17 @@ internal enum AuditKind
     /// <summary>A request the hub refused before routing it (bad input, unknown item, item not in force).</summary>
     Refused = 1,
 
-    /// <summary>A department's answer, recorded before it is released to the window.</summary>
+    /// <summary>A department's answer within the deadline, recorded before it is released to the window.</summary>
     Answered = 2,
+
+    /// <summary>A department's answer after the Article 11 deadline, recorded before it is released.</summary>
+    Late = 3,
+
+    /// <summary>The department's agent could not answer this time; the request is routed again.</summary>
+    Failed = 4,
+
+    /// <summary>Someone searched the audit trail: who, why, and with which filters.</summary>
+    Searched = 5,
 }
 
 /// <summary>One entry of the Article 17 lookup trail: who asked what about whom, why, and what came back.</summary>

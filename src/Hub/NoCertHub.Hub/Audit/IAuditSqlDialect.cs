@@ -27,4 +27,10 @@ internal interface IAuditSqlDialect
 
     /// <summary>Takes @SubjectId and @Max.</summary>
     string SelectBySubject { get; }
+
+    /// <summary>
+    /// Takes @SubjectId, @Officer, @Department, @CaseNumber (each null for any), @FromMs, @ToMs
+    /// (recorded_at range, end exclusive), @BeforeSeq and @Max; newest first.
+    /// </summary>
+    string SelectSearch { get; }
 }

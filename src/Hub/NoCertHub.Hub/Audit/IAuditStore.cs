@@ -17,7 +17,14 @@ internal interface IAuditStore
     Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditRecord>> FindBySubjectAsync(string subjectId, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records matching every given filter, newest first, before position <see cref="AuditQuery.BeforeSeq"/>.</summary>
+    Task<IReadOnlyList<AuditRecord>> SearchAsync(AuditQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>A search of the trail; null filters match anything.</summary>
+internal sealed record AuditQuery(
+    string? SubjectId, string? Officer, string? Department, string? CaseNumber, DateTimeOffset From, DateTimeOffset To, long BeforeSeq, int Max);
 
 /// <summary>Writes records durably; completes when the record is committed.</summary>
 internal interface IAuditLog

@@ -59,6 +59,24 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public async Task<IReadOnlyList<AuditRecord>> SearchAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var parameters = new
+        {
+            query.SubjectId,
+            query.Officer,
+            query.Department,
+            query.CaseNumber,
+            FromMs = query.From.ToUnixTimeMilliseconds(),
+            ToMs = query.To.ToUnixTimeMilliseconds(),
+            query.BeforeSeq,
+            query.Max,
+        };
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectSearch, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = dialect.CreateConnection(connectionString);

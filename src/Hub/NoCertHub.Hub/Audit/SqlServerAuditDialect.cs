@@ -52,6 +52,14 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_subject' AND object_id = OBJECT_ID(N'dbo.audit_log'))
         CREATE INDEX ix_audit_log_subject ON dbo.audit_log (subject_id, recorded_at_unix_ms);
         """,
+        """
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_officer' AND object_id = OBJECT_ID(N'dbo.audit_log'))
+        CREATE INDEX ix_audit_log_officer ON dbo.audit_log (officer, recorded_at_unix_ms);
+        """,
+        """
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_case' AND object_id = OBJECT_ID(N'dbo.audit_log'))
+        CREATE INDEX ix_audit_log_case ON dbo.audit_log (requester_department, case_number);
+        """,
     ];
 
     public string Insert => """
@@ -69,6 +77,16 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 
     public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE request_id = @RequestId ORDER BY seq;";
+
+    public string SelectSearch => $"""
+        SELECT TOP (@Max) {Columns} FROM dbo.audit_log
+        WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
+          AND (@Officer IS NULL OR officer = @Officer)
+          AND (@Department IS NULL OR requester_department = @Department)
+          AND (@CaseNumber IS NULL OR case_number = @CaseNumber)
+          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
+        ORDER BY seq DESC;
+        """;
 
     public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC;";
 }

@@ -55,6 +55,8 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         """,
         "CREATE INDEX IF NOT EXISTS ix_audit_log_request ON audit_log (request_id)",
         "CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject_id, recorded_at_unix_ms)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_log_officer ON audit_log (officer, recorded_at_unix_ms)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_log_case ON audit_log (requester_department, case_number)",
     ];
 
     public string Insert => """
@@ -72,6 +74,16 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
     public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE request_id = @RequestId ORDER BY seq";
+
+    public string SelectSearch => $"""
+        SELECT {Columns} FROM audit_log
+        WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
+          AND (@Officer IS NULL OR officer = @Officer)
+          AND (@Department IS NULL OR requester_department = @Department)
+          AND (@CaseNumber IS NULL OR case_number = @CaseNumber)
+          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
+        ORDER BY seq DESC LIMIT @Max
+        """;
 
     public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
 }

@@ -47,6 +47,7 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcService<VerificationGrpcService>();
         endpoints.MapGrpcService<AgentGrpcService>();
         endpoints.MapGrpcService<OversightGrpcService>();
+        endpoints.MapGrpcService<AuditGrpcService>();
         endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
         return endpoints;
     }

@@ -1,7 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 
@@ -10,20 +8,17 @@ namespace NoCertHub.Hub.Oversight;
 /// <summary>The joint office's view of Article 11: escalations, requests near their deadline, case wait times.</summary>
 internal sealed class OversightGrpcService(
     RedisSlaStore store,
-    ICallerIdentityResolver identity,
+    OversightAccess access,
     TimeProvider time,
-    IOptions<OversightOptions> options,
     ILogger<OversightGrpcService> logger) : OversightService.OversightServiceBase
 {
     private const int DefaultLimit = 100;
     private const int MaxLimit = 1000;
     private static readonly TimeSpan DefaultWithin = TimeSpan.FromMinutes(10);
 
-    private readonly OversightOptions _options = options.Value;
-
     public override async Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context)
     {
-        Authorize(context, declaredOfficer: null);
+        access.Authorize(context, declaredOfficer: null);
         var limit = Limit(request.Limit);
         var minOverdue = NonNegative(request.MinOverdue, "min_overdue") ?? TimeSpan.Zero;
         var now = time.GetUtcNow();
@@ -39,7 +34,7 @@ internal sealed class OversightGrpcService(
 
     public override async Task<Escalation> CloseEscalation(CloseEscalationRequest request, ServerCallContext context)
     {
-        var closedBy = Authorize(context, request.Officer);
+        var closedBy = access.Authorize(context, request.Officer).Actor;
         if (string.IsNullOrWhiteSpace(request.RequestId))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close"));
@@ -76,7 +71,7 @@ internal sealed class OversightGrpcService(
 
     public override async Task<ListNearDeadlineResponse> ListNearDeadline(ListNearDeadlineRequest request, ServerCallContext context)
     {
-        Authorize(context, declaredOfficer: null);
+        access.Authorize(context, declaredOfficer: null);
         var limit = Limit(request.Limit);
         var within = NonNegative(request.Within, "within") ?? DefaultWithin;
         var now = time.GetUtcNow();
@@ -96,7 +91,7 @@ internal sealed class OversightGrpcService(
 
     public override async Task<CaseWaitTime> GetCaseWaitTime(GetCaseWaitTimeRequest request, ServerCallContext context)
     {
-        Authorize(context, declaredOfficer: null);
+        access.Authorize(context, declaredOfficer: null);
         if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.CaseNumber))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number"));
@@ -137,29 +132,6 @@ internal sealed class OversightGrpcService(
         }
 
         return response;
-    }
-
-    /// <summary>The joint office only. Returns who is acting, for the record.</summary>
-    private string Authorize(ServerCallContext context, string? declaredOfficer)
-    {
-        var caller = identity.Resolve(context);
-        if (caller is null)
-        {
-            if (!_options.AllowWithoutCertificate)
-            {
-                throw new RpcException(new Status(StatusCode.Unauthenticated, "The oversight API needs the joint office's client certificate"));
-            }
-
-            return string.IsNullOrWhiteSpace(declaredOfficer) ? "(uncertified caller)" : declaredOfficer.Trim() + " (declared, no certificate)";
-        }
-
-        if (caller.Department is null || !_options.Departments.Contains(caller.Department, StringComparer.Ordinal))
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"{caller.Officer} of {caller.Department ?? "no department"} may not use the oversight API; it is for {string.Join(", ", _options.Departments)}"));
-        }
-
-        return caller.Officer;
     }
 
     private static int Limit(int requested) => requested switch

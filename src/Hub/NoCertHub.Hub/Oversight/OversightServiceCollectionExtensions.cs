@@ -7,6 +7,7 @@ internal static class OversightServiceCollectionExtensions
         services.AddOptions<OversightOptions>().BindConfiguration(OversightOptions.Section)
             .Validate(o => o.Departments.TrueForAll(d => !string.IsNullOrWhiteSpace(d)), "Oversight:Departments must not contain empty names")
             .ValidateOnStart();
+        services.AddSingleton<OversightAccess>();
         return services;
     }
 }

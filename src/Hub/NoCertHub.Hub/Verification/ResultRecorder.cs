@@ -70,10 +70,45 @@ internal sealed class ResultRecorder(
         }
     }
 
-    private AuditRecord AnswerRecord(RoutedTask task, VerificationResult result) => new()
+    /// <summary>
+    /// The agent could not answer now: on record as a failed attempt, then routed again after
+    /// the retry delay — even if the audit store is down, the request is not dropped.
+    /// </summary>
+    public async Task RecordFailureAsync(RoutedTask task, AgentSession agent, string reason)
     {
-        RecordedAt = result.AnsweredAt.ToDateTimeOffset(),
-        Kind = AuditKind.Answered,
+        try
+        {
+            var record = LookupRecord(task, AuditKind.Failed, time.GetUtcNowMilliseconds()) with
+            {
+                AnsweringDepartment = agent.Department,
+                AnsweringAgent = agent.AgentId,
+                Reason = reason.Length <= 1024 ? reason : reason[..1023] + "…",
+            };
+            await audit.WriteAsync(record, CancellationToken.None);
+        }
+        catch (AuditUnavailableException e)
+        {
+            VerificationLog.RecordFailed(logger, task.RequestId, _options.RetryDelay, e);
+        }
+        finally
+        {
+            dispatcher.RequeueLater(task, _options.RetryDelay);
+        }
+    }
+
+    private AuditRecord AnswerRecord(RoutedTask task, VerificationResult result) => LookupRecord(task, result.Late ? AuditKind.Late : AuditKind.Answered, result.AnsweredAt.ToDateTimeOffset()) with
+    {
+        Verdict = result.Verdict.ToString(),
+        DisclosedFields = result.Disclosed.Count == 0 ? null : string.Join(',', result.Disclosed.Keys.Order(StringComparer.Ordinal)),
+        AnsweringDepartment = result.AnsweringDepartment,
+        AnsweringAgent = result.AnsweringAgent,
+        Late = result.Late,
+    };
+
+    private AuditRecord LookupRecord(RoutedTask task, AuditKind kind, DateTimeOffset at) => new()
+    {
+        RecordedAt = at,
+        Kind = kind,
         RequestId = task.RequestId,
         ItemCode = task.ItemCode,
         SubjectKind = task.Task.Subject.Kind.ToString(),
@@ -83,11 +118,6 @@ internal sealed class ResultRecorder(
         RequesterDepartment = task.Task.Requester.Department,
         Window = task.Task.Requester.Window,
         Officer = task.Officer,
-        Verdict = result.Verdict.ToString(),
-        DisclosedFields = result.Disclosed.Count == 0 ? null : string.Join(',', result.Disclosed.Keys.Order(StringComparer.Ordinal)),
-        AnsweringDepartment = result.AnsweringDepartment,
-        AnsweringAgent = result.AnsweringAgent,
         HubInstance = _options.InstanceId,
-        Late = result.Late,
     };
 }

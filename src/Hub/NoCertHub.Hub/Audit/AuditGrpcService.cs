@@ -1,0 +1,147 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Oversight;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Audit;
+
+/// <summary>
+/// Search of the Article 17 trail for the joint office, including the citizen's view (by
+/// subject). A search is itself a lookup of personal data: it is recorded, with who searched and
+/// why, before any result is returned.
+/// </summary>
+internal sealed class AuditGrpcService(
+    IAuditStore store,
+    IAuditLog audit,
+    OversightAccess access,
+    TimeProvider time,
+    IOptions<HubOptions> hub) : AuditService.AuditServiceBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    public override async Task<AuditSearchResponse> Search(AuditSearchRequest request, ServerCallContext context)
+    {
+        var (actor, actorDepartment) = access.Authorize(context, request.OfficerDeclared);
+        var query = Validate(request);
+
+        await audit.WriteAsync(new AuditRecord
+        {
+            RecordedAt = time.GetUtcNowMilliseconds(),
+            Kind = AuditKind.Searched,
+            SubjectKind = string.IsNullOrEmpty(query.SubjectId) ? null : "Any",
+            SubjectId = query.SubjectId,
+            CaseNumber = query.CaseNumber,
+            Purpose = request.Purpose.Trim(),
+            RequesterDepartment = actorDepartment,
+            Officer = actor,
+            HubInstance = hub.Value.InstanceId,
+            Reason = Describe(query),
+        }, context.CancellationToken);
+
+        var records = await store.SearchAsync(query, context.CancellationToken);
+        var response = new AuditSearchResponse();
+        response.Entries.Add(records.Select(ToEntry));
+        if (records.Count == query.Max)
+        {
+            response.NextPageToken = records[^1].Seq.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
+
+    private static AuditQuery Validate(AuditSearchRequest r)
+    {
+        static string? Filter(string value, string field)
+        {
+            var trimmed = value.Trim();
+            return trimmed.Length switch
+            {
+                0 => null,
+                > 128 => throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is longer than 128 characters")),
+                _ => trimmed,
+            };
+        }
+
+        var subject = Filter(r.SubjectId, "subject_id");
+        var officer = Filter(r.Officer, "officer");
+        var department = Filter(r.Department, "department");
+        var caseNumber = Filter(r.CaseNumber, "case_number");
+        if (subject is null && officer is null && department is null && caseNumber is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "give at least one of subject_id, officer, department, case_number: a search of the whole trail is not purpose-bound"));
+        }
+
+        if (string.IsNullOrWhiteSpace(r.Purpose) || r.Purpose.Length > 512)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "purpose is required (at most 512 characters): why this search is made; it is recorded with the search"));
+        }
+
+        var from = r.From?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
+        var to = r.To?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue.AddDays(-1);
+        if (to <= from)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "to must be after from"));
+        }
+
+        var size = r.PageSize switch
+        {
+            0 => DefaultPageSize,
+            < 0 or > MaxPageSize => throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size must be between 1 and {MaxPageSize} (0 for {DefaultPageSize})")),
+            _ => r.PageSize,
+        };
+        var before = long.MaxValue;
+        if (r.PageToken.Length > 0 && (!long.TryParse(r.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out before) || before < 1))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this API returned"));
+        }
+
+        return new AuditQuery(subject, officer, department, caseNumber, from, to, before, size);
+    }
+
+    private static string Describe(AuditQuery q) => string.Join("; ", new[]
+    {
+        q.Officer is null ? null : "officer=" + q.Officer,
+        q.Department is null ? null : "department=" + q.Department,
+        q.From == DateTimeOffset.UnixEpoch ? null : "from=" + q.From.ToString("O", CultureInfo.InvariantCulture),
+        q.To >= DateTimeOffset.MaxValue.AddDays(-1) ? null : "to=" + q.To.ToString("O", CultureInfo.InvariantCulture),
+        q.BeforeSeq == long.MaxValue ? null : "before=" + q.BeforeSeq.ToString(CultureInfo.InvariantCulture),
+    }.OfType<string>().Prepend("audit search"));
+
+    private static AuditEntry ToEntry(AuditRecord r)
+    {
+        var entry = new AuditEntry
+        {
+            Seq = r.Seq,
+            RecordedAt = Timestamp.FromDateTimeOffset(r.RecordedAt),
+            Kind = r.Kind switch
+            {
+                AuditKind.Refused => AuditEntryKind.Refused,
+                AuditKind.Answered => AuditEntryKind.Answered,
+                AuditKind.Late => AuditEntryKind.Late,
+                AuditKind.Failed => AuditEntryKind.Failed,
+                AuditKind.Searched => AuditEntryKind.Searched,
+                _ => AuditEntryKind.Unspecified,
+            },
+            RequestId = r.RequestId ?? "",
+            ItemCode = r.ItemCode ?? "",
+            SubjectKind = r.SubjectKind ?? "",
+            SubjectId = r.SubjectId ?? "",
+            CaseNumber = r.CaseNumber ?? "",
+            Purpose = r.Purpose ?? "",
+            RequesterDepartment = r.RequesterDepartment ?? "",
+            Window = r.Window ?? "",
+            Officer = r.Officer ?? "",
+            Verdict = r.Verdict ?? "",
+            AnsweringDepartment = r.AnsweringDepartment ?? "",
+            AnsweringAgent = r.AnsweringAgent ?? "",
+            HubInstance = r.HubInstance,
+            Reason = r.Reason ?? "",
+        };
+        entry.DisclosedFields.Add((r.DisclosedFields ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries));
+        return entry;
+    }
+}

@@ -1,0 +1,165 @@
+extern alias hub;
+
+using Grpc.Core;
+using Grpc.Net.Client;
+using NoCertHub.Sdk;
+using NoCertHub.V1;
+using Xunit;
+
+namespace NoCertHub.EndToEnd.Tests;
+
+/// <summary>The Article 17 trail through its API, on a real hub with real agents.</summary>
+public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IAsyncLifetime, IDisposable
+    where TRedis : SharedRedis
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private const string ZhangWei = "33100219850312001X";
+    private const string LiNa = "331002199007210029";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-e2e-audit-").FullName;
+    private WebApplication _hub = null!;
+    private GrpcChannel _channel = null!;
+    private NoCertHubClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _hub = await TestHub.StartAsync(_directory, redis.ConnectionString, "audit-" + Guid.NewGuid().ToString("N")[..8], port: 0);
+        _channel = GrpcChannel.ForAddress(TestHub.AddressOf(_hub));
+        _client = new NoCertHubClient(new NoCertHubClientOptions { Address = TestHub.AddressOf(_hub), VerifyTimeout = Patience });
+    }
+
+    [Fact]
+    public async Task SearchBySubject_GivesTheCitizensView_NewestFirst_AndRecordsTheSearch()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.CivilAffairs(_directory, "ca-audit")));
+        var caseNumber = "JJ-AUDIT-" + Guid.NewGuid().ToString("N")[..6];
+        var first = await _client.VerifyAsync(Marital(LiNa, caseNumber, "officer-a"));
+        var second = await _client.VerifyAsync(Marital(LiNa, caseNumber, "officer-b"));
+        await Assert.ThrowsAsync<ItemNotFoundException>(() => _client.SubmitAsync(Marital(LiNa, caseNumber, "officer-c", item: "JJ-XX-404")));
+
+        var view = await Audit().SearchAsync(new AuditSearchRequest { SubjectId = LiNa, Purpose = "citizen asked who looked at her data", OfficerDeclared = "joint-office-wang" });
+
+        // The search is on record before its results are returned, so the citizen sees it too.
+        var searched = view.Entries[0];
+        Assert.Equal(AuditEntryKind.Searched, searched.Kind);
+        Assert.Equal("citizen asked who looked at her data", searched.Purpose);
+        Assert.Contains("joint-office-wang", searched.Officer, StringComparison.Ordinal);
+        var lookups = view.Entries.Skip(1).Where(e => e.CaseNumber == caseNumber).ToList();
+        Assert.Equal(
+            [(AuditEntryKind.Refused, ""), (AuditEntryKind.Answered, second.RequestId), (AuditEntryKind.Answered, first.RequestId)],
+            lookups.Select(e => (e.Kind, e.RequestId)));
+        Assert.Equal(["officer-c", "officer-b", "officer-a"], lookups.Select(e => e.Officer));
+        Assert.True(lookups[0].Seq > lookups[1].Seq && lookups[1].Seq > lookups[2].Seq);
+    }
+
+    [Fact]
+    public async Task SearchByOfficerAndCase_Pages_WithoutRepeatsOrGaps()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.CivilAffairs(_directory, "ca-page")));
+        var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            ids.Add((await _client.VerifyAsync(Marital(i % 2 == 0 ? ZhangWei : LiNa, "JJ-PAGE-" + i, officer))).RequestId);
+        }
+
+        var seen = new List<string>();
+        var pages = 0;
+        var token = "";
+        do
+        {
+            var page = await Audit().SearchAsync(new AuditSearchRequest { Officer = officer, PageSize = 3, PageToken = token, Purpose = "review of an officer's lookups" });
+            seen.AddRange(page.Entries.Select(e => e.RequestId));
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0 && pages < 10);
+        var byCase = await Audit().SearchAsync(new AuditSearchRequest { Department = "jj-e2e-window", CaseNumber = "JJ-PAGE-3", Purpose = "case review" });
+
+        Assert.Equal(Enumerable.Reverse(ids), seen);
+        Assert.Equal(3, pages);
+        Assert.Equal([ids[3]], byCase.Entries.Select(e => e.RequestId));
+    }
+
+    [Fact]
+    public async Task Search_WithoutAFilterOrAPurpose_IsRefused()
+    {
+        var noFilter = await Assert.ThrowsAsync<RpcException>(() => Audit().SearchAsync(new AuditSearchRequest { Purpose = "curiosity" }).ResponseAsync);
+        var noPurpose = await Assert.ThrowsAsync<RpcException>(() => Audit().SearchAsync(new AuditSearchRequest { SubjectId = LiNa }).ResponseAsync);
+        var badToken = await Assert.ThrowsAsync<RpcException>(() => Audit().SearchAsync(new AuditSearchRequest { SubjectId = LiNa, Purpose = "p", PageToken = "abc" }).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument, StatusCode.InvalidArgument), (noFilter.StatusCode, noPurpose.StatusCode, badToken.StatusCode));
+        Assert.Contains("purpose", noPurpose.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentThatCannotAnswer_LeavesAFailedRecord_AndTheRequestIsStillAnswered()
+    {
+        using var call = new AgentService.AgentServiceClient(_channel).Connect();
+        var hello = new AgentHello { Department = "jj-haimen-street", AgentId = "haimen-down", Capacity = 1 };
+        hello.ItemCodes.Add("JJ-JD-001");
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello });
+        var receipt = await _client.SubmitAsync(Marital(ZhangWei, "JJ-FAIL-1", "officer-f", item: "JJ-JD-001"));
+        HubMessage.KindOneofCase kind;
+        do
+        {
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Patience));
+            kind = call.ResponseStream.Current.KindCase;
+        }
+        while (kind != HubMessage.KindOneofCase.Task);
+
+        await call.RequestStream.WriteAsync(new AgentMessage { Release = new TaskRelease { RequestId = receipt.RequestId, Reason = "street database offline" } });
+        await call.RequestStream.CompleteAsync();
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.HaimenStreet(_directory, "haimen-up")));
+        var answered = await _client.GetAsync(receipt.RequestId);
+        for (var i = 0; answered.State != RequestState.Answered && i < 100; i++)
+        {
+            await Task.Delay(100);
+            answered = await _client.GetAsync(receipt.RequestId);
+        }
+
+        var trail = await Audit().SearchAsync(new AuditSearchRequest { CaseNumber = "JJ-FAIL-1", Purpose = "failure review" });
+
+        Assert.Equal(RequestState.Answered, answered.State);
+        Assert.Equal([AuditEntryKind.Answered, AuditEntryKind.Failed], trail.Entries.Where(e => e.RequestId == receipt.RequestId).Select(e => e.Kind));
+        var failed = trail.Entries.Single(e => e.Kind == AuditEntryKind.Failed);
+        Assert.Equal(("street database offline", "haimen-down"), (failed.Reason, failed.AnsweringAgent));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await TestHub.StopAsync(_hub);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _channel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private AuditService.AuditServiceClient Audit() => new(_channel);
+
+    private static VerificationRequest Marital(string subject, string caseNumber, string officer, string item = "JJ-MZ-001")
+    {
+        var request = new VerificationRequest
+        {
+            ItemCode = item,
+            Subject = new Subject { Kind = SubjectKind.Person, Id = subject },
+            CaseNumber = caseNumber,
+            Purpose = "marriage registration",
+            Requester = new Requester { Department = "jj-e2e-window", Window = "w1", Officer = officer },
+        };
+        if (item == "JJ-MZ-001")
+        {
+            request.Claims["marital_status"] = "已婚";
+        }
+
+        return request;
+    }
+}
+
+public sealed class AuditTrailOnGarnetTests(SharedGarnet redis) : AuditTrailTests<SharedGarnet>(redis);
+
+public sealed class AuditTrailOnRedisServerTests(SharedRedisServer redis) : AuditTrailTests<SharedRedisServer>(redis);
