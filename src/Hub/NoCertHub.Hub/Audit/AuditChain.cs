@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,10 +22,19 @@ internal sealed class AuditChain(byte[] subjectKey)
 
     public byte[] Leaf(long seq, AuditRecord record)
     {
-        var encoding = Encode(seq, record);
-        var buffer = new byte[encoding.Length + 1];
-        encoding.CopyTo(buffer, 1);
-        return SHA256.HashData(buffer);
+        // 0x00 then the encoding, hashed in one go from a pooled buffer: this runs for every record written and verified.
+        var texts = Texts(record);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 + MaxEncodedLength(texts));
+        try
+        {
+            buffer[0] = 0x00;
+            var length = Encode(seq, record, texts, buffer.AsSpan(1));
+            return SHA256.HashData(buffer.AsSpan(0, 1 + length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static byte[] Chain(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leaf)
@@ -39,53 +49,82 @@ internal sealed class AuditChain(byte[] subjectKey)
     public static byte[] MerkleRoot(IReadOnlyList<byte[]> leaves) =>
         leaves.Count == 0 ? SHA256.HashData(ReadOnlySpan<byte>.Empty) : Subtree(leaves, 0, leaves.Count);
 
-    public byte[] SubjectDigest(string? subjectKind, string? subjectId) =>
-        subjectId is null ? [] : HMACSHA256.HashData(subjectKey, Encoding.UTF8.GetBytes((subjectKind ?? "") + "|" + subjectId));
+    public byte[] SubjectDigest(string? subjectKind, string? subjectId)
+    {
+        if (subjectId is null)
+        {
+            return [];
+        }
+
+        var digest = new byte[HashSize];
+        WriteSubjectDigest(subjectKind, subjectId, digest);
+        return digest;
+    }
+
+    private void WriteSubjectDigest(string? subjectKind, string subjectId, Span<byte> destination)
+    {
+        var text = (subjectKind ?? "") + "|" + subjectId;
+        Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        var length = Encoding.UTF8.GetBytes(text, bytes);
+        HMACSHA256.HashData(subjectKey, bytes[..length], destination);
+    }
+
+    private static string?[] Texts(AuditRecord r) =>
+    [
+        r.RequestId, r.ItemCode, r.SubjectKind, r.CaseNumber, r.Purpose, r.RequesterDepartment, r.Window, r.Officer,
+        r.Verdict, r.DisclosedFields, r.AnsweringDepartment, r.AnsweringAgent, r.HubInstance, r.Reason,
+    ];
+
+    private static int MaxEncodedLength(string?[] texts)
+    {
+        var length = 1 + 8 + 8 + 1 + 1 + HashSize + 1;
+        foreach (var text in texts)
+        {
+            length += 4 + (text is null ? 0 : Encoding.UTF8.GetMaxByteCount(text.Length));
+        }
+
+        return length;
+    }
 
     /// <summary>
     /// Version, position, time, kind, every text field as a 4-byte length and UTF-8 (length
-    /// 0xFFFFFFFF for none), the lateness flag. Field order is fixed; adding a field means a new version.
+    /// 0xFFFFFFFF for none), the subject's HMAC (length-prefixed, empty for none), the lateness
+    /// flag. Field order is fixed; adding a field means a new version.
     /// </summary>
-    private byte[] Encode(long seq, AuditRecord r)
+    private int Encode(long seq, AuditRecord r, string?[] texts, Span<byte> destination)
     {
-        using var stream = new MemoryStream(512);
-        Span<byte> number = stackalloc byte[8];
-        stream.WriteByte(EncodingVersion);
-        BinaryPrimitives.WriteInt64BigEndian(number, seq);
-        stream.Write(number);
-        BinaryPrimitives.WriteInt64BigEndian(number, r.RecordedAt.ToUnixTimeMilliseconds());
-        stream.Write(number);
-        stream.WriteByte((byte)r.Kind);
-        foreach (var text in new[]
+        destination[0] = EncodingVersion;
+        BinaryPrimitives.WriteInt64BigEndian(destination[1..], seq);
+        BinaryPrimitives.WriteInt64BigEndian(destination[9..], r.RecordedAt.ToUnixTimeMilliseconds());
+        destination[17] = (byte)r.Kind;
+        var at = 18;
+        foreach (var text in texts)
         {
-            r.RequestId, r.ItemCode, r.SubjectKind, r.CaseNumber, r.Purpose, r.RequesterDepartment, r.Window, r.Officer,
-            r.Verdict, r.DisclosedFields, r.AnsweringDepartment, r.AnsweringAgent, r.HubInstance, r.Reason,
-        })
-        {
-            WriteText(stream, text);
+            if (text is null)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(destination[at..], uint.MaxValue);
+                at += 4;
+                continue;
+            }
+
+            var length = Encoding.UTF8.GetBytes(text, destination[(at + 4)..]);
+            BinaryPrimitives.WriteUInt32BigEndian(destination[at..], (uint)length);
+            at += 4 + length;
         }
 
-        var subject = SubjectDigest(r.SubjectKind, r.SubjectId);
-        stream.WriteByte((byte)subject.Length);
-        stream.Write(subject);
-        stream.WriteByte(r.Late ? (byte)1 : (byte)0);
-        return stream.ToArray();
-    }
-
-    private static void WriteText(Stream stream, string? text)
-    {
-        Span<byte> length = stackalloc byte[4];
-        if (text is null)
+        if (r.SubjectId is null)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(length, uint.MaxValue);
-            stream.Write(length);
-            return;
+            destination[at++] = 0;
+        }
+        else
+        {
+            destination[at++] = HashSize;
+            WriteSubjectDigest(r.SubjectKind, r.SubjectId, destination.Slice(at, HashSize));
+            at += HashSize;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(text);
-        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
+        destination[at++] = r.Late ? (byte)1 : (byte)0;
+        return at;
     }
 
     private static byte[] Subtree(IReadOnlyList<byte[]> leaves, int start, int count)

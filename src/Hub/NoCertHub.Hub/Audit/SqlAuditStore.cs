@@ -33,7 +33,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             rows.Add(row);
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(dialect.Insert, rows, transaction, cancellationToken: cancellationToken));
+        await InsertAsync(connection, transaction, rows, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return seq;
     }
@@ -75,6 +75,34 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         };
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectSearch, parameters, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    // One prepared command, its parameters rebound per row: several times cheaper than building
+    // the command for every row, on SQLite and SQL Server alike.
+    private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<Row> rows, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = dialect.Insert;
+        command.Transaction = transaction;
+        var parameters = Row.Columns.Select(name =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        await command.PrepareAsync(cancellationToken);
+        var values = new object?[parameters.Length];
+        foreach (var row in rows)
+        {
+            row.CopyTo(values);
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -126,6 +154,38 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         public string HubInstance { get; set; } = "";
         public bool Late { get; set; }
         public string? Reason { get; set; }
+
+        /// <summary>The insert's parameter names, in the order <see cref="CopyTo"/> fills values.</summary>
+        public static readonly string[] Columns =
+        [
+            nameof(Seq), nameof(ChainHash), nameof(RecordedAtUnixMs), nameof(Kind), nameof(RequestId), nameof(ItemCode), nameof(SubjectKind),
+            nameof(SubjectId), nameof(CaseNumber), nameof(Purpose), nameof(RequesterDepartment), nameof(Window), nameof(Officer), nameof(Verdict),
+            nameof(DisclosedFields), nameof(AnsweringDepartment), nameof(AnsweringAgent), nameof(HubInstance), nameof(Late), nameof(Reason),
+        ];
+
+        public void CopyTo(object?[] values)
+        {
+            values[0] = Seq;
+            values[1] = ChainHash;
+            values[2] = RecordedAtUnixMs;
+            values[3] = Kind;
+            values[4] = RequestId;
+            values[5] = ItemCode;
+            values[6] = SubjectKind;
+            values[7] = SubjectId;
+            values[8] = CaseNumber;
+            values[9] = Purpose;
+            values[10] = RequesterDepartment;
+            values[11] = Window;
+            values[12] = Officer;
+            values[13] = Verdict;
+            values[14] = DisclosedFields;
+            values[15] = AnsweringDepartment;
+            values[16] = AnsweringAgent;
+            values[17] = HubInstance;
+            values[18] = Late;
+            values[19] = Reason;
+        }
 
         public static Row From(AuditRecord r) => new()
         {
