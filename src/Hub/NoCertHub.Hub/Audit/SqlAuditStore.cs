@@ -40,9 +40,52 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken)
     {
+        // The verifier and the checkpoints read the whole chain: a plain reader, no per-row mapping layer.
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectRange, new { From = from, Max = max }, cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToRecord()).ToList();
+        await using var command = connection.CreateCommand();
+        command.CommandText = dialect.SelectRange;
+        AddParameter(command, "@From", from);
+        AddParameter(command, "@Max", max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<AuditRecord>(Math.Min(max, 65_536));
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new AuditRecord
+            {
+                Seq = reader.GetInt64(0),
+                ChainHash = (byte[])reader.GetValue(1),
+                RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                Kind = (AuditKind)reader.GetInt32(3),
+                RequestId = Text(reader, 4),
+                ItemCode = Text(reader, 5),
+                SubjectKind = Text(reader, 6),
+                SubjectId = Text(reader, 7),
+                CaseNumber = Text(reader, 8),
+                Purpose = Text(reader, 9),
+                RequesterDepartment = Text(reader, 10),
+                Window = Text(reader, 11),
+                Officer = Text(reader, 12),
+                Verdict = Text(reader, 13),
+                DisclosedFields = Text(reader, 14),
+                AnsweringDepartment = Text(reader, 15),
+                AnsweringAgent = Text(reader, 16),
+                HubInstance = reader.GetString(17),
+                Late = reader.GetBoolean(18),
+                Reason = Text(reader, 19),
+            });
+        }
+
+        return records;
+    }
+
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     public async Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken)
