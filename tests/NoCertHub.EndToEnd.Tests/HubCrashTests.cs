@@ -1,3 +1,5 @@
+extern alias hub;
+
 using Grpc.Net.Client;
 using NoCertHub.Sdk;
 using NoCertHub.Testing;
@@ -149,5 +151,116 @@ public sealed class HubCrashTests(ITestOutputHelper output)
     {
         output.WriteLine(hub.Output);
         return false;
+    }
+}
+
+/// <summary>Article 17 under a crash: an answer a window could have seen always has its audit record.</summary>
+public sealed class HubCrashAuditTests
+{
+    [Fact]
+    public async Task KilledUnderLoad_EveryAnsweredRequestHasItsAuditRecord_AndTheChainHolds()
+    {
+        var directory = Directory.CreateTempSubdirectory("nocert-crash-audit-").FullName;
+        var settings = new Dictionary<string, string>
+        {
+            ["Redis:KeyPrefix"] = "crash-audit",
+            ["Redis:Embedded:DataDirectory"] = Path.Combine(directory, "redis"),
+            ["Audit:ConnectionString"] = $"Data Source={Path.Combine(directory, "audit.db")}",
+            ["Audit:SubjectKeyPath"] = Path.Combine(directory, "keys", "subject.key"),
+            ["Audit:SigningKeyPath"] = Path.Combine(directory, "keys", "signing.pem"),
+            ["Audit:CheckpointDirectory"] = Path.Combine(directory, "checkpoints"),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        HubProcess? hub = null;
+        try
+        {
+            hub = await HubProcess.StartAsync(directory, settings);
+            var receipts = new System.Collections.Concurrent.ConcurrentBag<Receipt>();
+            var answered = 0;
+            using (var client = new NoCertHubClient(new NoCertHubClientOptions { Address = hub.Address }))
+            {
+                var agents = await TestAgents.StartAsync(hub.Address, TestAgents.CivilAffairs(directory, "ca-crash-audit"));
+                await using (new AgentRun(agents))
+                {
+                    using var load = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    var submitting = Task.WhenAll(Enumerable.Range(0, 16).Select(async worker =>
+                    {
+                        for (var i = 0; i < 400 && !load.IsCancellationRequested; i++)
+                        {
+                            try
+                            {
+                                receipts.Add(await client.SubmitAsync(Request(worker, i), load.Token));
+                            }
+                            catch (Exception e) when (e is NoCertHubException or OperationCanceledException)
+                            {
+                                return;
+                            }
+                        }
+                    }));
+
+                    // Kill it mid-flight, once answers are flowing.
+                    while (receipts.Count < 500 && !submitting.IsCompleted)
+                    {
+                        await Task.Delay(20);
+                    }
+
+                    await hub.KillAsync();
+                    await submitting;
+                }
+            }
+
+            hub = await HubProcess.StartAsync(directory, settings);
+            using var after = new NoCertHubClient(new NoCertHubClientOptions { Address = hub.Address });
+            var chain = new hub::NoCertHub.Hub.Audit.AuditChain(await File.ReadAllBytesAsync(settings["Audit:SubjectKeyPath"]));
+            var store = new hub::NoCertHub.Hub.Audit.SqlAuditStore(new hub::NoCertHub.Hub.Audit.SqliteAuditDialect(), settings["Audit:ConnectionString"], chain);
+            var missing = new List<string>();
+            foreach (var receipt in receipts)
+            {
+                var status = await after.GetAsync(receipt.RequestId);
+                if (status.State == RequestState.Answered)
+                {
+                    answered++;
+                    var records = await store.FindByRequestAsync(receipt.RequestId, CancellationToken.None);
+                    if (!records.Any(r => r.Kind is hub::NoCertHub.Hub.Audit.AuditKind.Answered or hub::NoCertHub.Hub.Audit.AuditKind.Late))
+                    {
+                        missing.Add(receipt.RequestId);
+                    }
+                }
+            }
+
+            using var publicKey = System.Security.Cryptography.ECDsa.Create();
+            publicKey.ImportFromPem(await File.ReadAllTextAsync(settings["Audit:SigningKeyPath"]));
+            var verification = await new hub::NoCertHub.Hub.Audit.AuditVerifier(store, chain).VerifyAsync(settings["Audit:CheckpointDirectory"], publicKey, CancellationToken.None);
+
+            Assert.True(answered > 0, "nothing was answered before the kill; the test proved nothing");
+            Assert.Empty(missing);
+            Assert.True(verification.Intact, string.Join("\n", verification.Findings));
+            Assert.True(verification.Records >= answered);
+            Assert.True(answered < receipts.Count || receipts.Count < 16 * 400, "the kill should land mid-flight");
+        }
+        finally
+        {
+            if (hub is not null)
+            {
+                await hub.DisposeAsync();
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static VerificationRequest Request(int worker, int i)
+    {
+        var request = new VerificationRequest
+        {
+            ItemCode = "JJ-MZ-001",
+            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
+            CaseNumber = $"crash-audit-{worker}-{i}",
+            Purpose = "crash audit test",
+            Requester = new Requester { Department = "jj-e2e-window", Window = "w" + worker, Officer = "officer-e2e" },
+        };
+        request.Claims["marital_status"] = "已婚";
+        return request;
     }
 }
