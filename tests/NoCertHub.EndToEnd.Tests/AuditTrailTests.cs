@@ -126,6 +126,37 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
         Assert.Equal(("street database offline", "haimen-down"), (failed.Reason, failed.AnsweringAgent));
     }
 
+    [Fact]
+    public async Task Findings_AreListedAndClosedThroughTheApi()
+    {
+        var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];
+        var store = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
+        await store.AddFindingAsync(new hub::NoCertHub.Hub.Audit.MisuseFindingRecord
+        {
+            Rule = "off_hours",
+            Officer = officer,
+            Day = "2026-12-02",
+            Count = 2,
+            Detail = "2 lookup(s) outside office hours",
+            FoundAt = DateTimeOffset.UtcNow,
+        }, CancellationToken.None);
+
+        var open = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer });
+        var finding = Assert.Single(open.Findings);
+        var closed = await Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "overtime approved for a flood emergency", OfficerDeclared = "joint-office-li" });
+        var stillOpen = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer });
+        var all = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer, IncludeClosed = true });
+        var conflicting = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "something else" }).ResponseAsync);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = 999_999, Resolution = "x" }).ResponseAsync);
+
+        Assert.Equal(("off_hours", true), (finding.Rule, finding.Open));
+        Assert.False(closed.Open);
+        Assert.Contains("joint-office-li", closed.ClosedBy, StringComparison.Ordinal);
+        Assert.Empty(stillOpen.Findings);
+        Assert.Equal("overtime approved for a flood emergency", Assert.Single(all.Findings).Resolution);
+        Assert.Equal((StatusCode.FailedPrecondition, StatusCode.NotFound), (conflicting.StatusCode, unknown.StatusCode));
+    }
+
     public async Task DisposeAsync()
     {
         await TestHub.StopAsync(_hub);

@@ -18,6 +18,12 @@ public class SqlServerAuditDialectTests
             { nameof(dialect.SelectHeadForAppend), dialect.SelectHeadForAppend },
             { nameof(dialect.SelectRange), dialect.SelectRange },
             { nameof(dialect.SelectSearch), dialect.SelectSearch },
+            { nameof(dialect.SelectWindow), dialect.SelectWindow },
+            { nameof(dialect.SelectDailyLookups), dialect.SelectDailyLookups },
+            { nameof(dialect.InsertFinding), dialect.InsertFinding },
+            { nameof(dialect.SelectFindings), dialect.SelectFindings },
+            { nameof(dialect.SelectFinding), dialect.SelectFinding },
+            { nameof(dialect.CloseFinding), dialect.CloseFinding },
         };
         for (var i = 0; i < dialect.CreateSchema.Count; i++)
         {

@@ -53,6 +53,68 @@ internal sealed class AuditGrpcService(
         return response;
     }
 
+    public override async Task<ListFindingsResponse> ListFindings(ListFindingsRequest request, ServerCallContext context)
+    {
+        access.Authorize(context, declaredOfficer: null);
+        var limit = request.Limit switch
+        {
+            0 => DefaultPageSize,
+            < 0 or > MaxPageSize => throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit must be between 1 and {MaxPageSize} (0 for {DefaultPageSize})")),
+            _ => request.Limit,
+        };
+        var findings = await store.ListFindingsAsync(
+            request.IncludeClosed, NullIfEmpty(request.Rule), NullIfEmpty(request.Officer), limit, context.CancellationToken);
+        var response = new ListFindingsResponse();
+        response.Findings.Add(findings.Select(ToMessage));
+        return response;
+    }
+
+    public override async Task<MisuseFinding> CloseFinding(CloseFindingRequest request, ServerCallContext context)
+    {
+        var (actor, _) = access.Authorize(context, request.OfficerDeclared);
+        var resolution = request.Resolution?.Trim() ?? "";
+        if (resolution.Length is 0 or > 4000)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "resolution is required (at most 4000 characters): what the joint office concluded"));
+        }
+
+        var closed = await store.CloseFindingAsync(request.Id, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
+        var finding = await store.GetFindingAsync(request.Id, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No misuse finding {request.Id}"));
+        if (!closed && finding.Resolution != resolution)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Finding {request.Id} was already closed by {finding.ClosedBy} with another resolution"));
+        }
+
+        return ToMessage(finding);
+    }
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static MisuseFinding ToMessage(MisuseFindingRecord f)
+    {
+        var message = new MisuseFinding
+        {
+            Id = f.Id,
+            Rule = f.Rule,
+            Officer = f.Officer,
+            Day = f.Day,
+            SubjectId = f.SubjectId,
+            Count = f.Count,
+            Detail = f.Detail,
+            FoundAt = Timestamp.FromDateTimeOffset(f.FoundAt),
+            Open = f.Open,
+            Resolution = f.Resolution ?? "",
+            ClosedBy = f.ClosedBy ?? "",
+        };
+        if (f.ClosedAt is { } closedAt)
+        {
+            message.ClosedAt = Timestamp.FromDateTimeOffset(closedAt);
+        }
+
+        return message;
+    }
+
     private static AuditQuery Validate(AuditSearchRequest r)
     {
         static string? Filter(string value, string field)

@@ -10,4 +10,7 @@ internal static partial class AuditLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Critical, Message = "The audit chain is broken at record {Seq}; no checkpoint will be signed until it is investigated")]
     public static partial void ChainBroken(ILogger logger, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Count} new misuse finding(s) for the joint office: {Rules}")]
+    public static partial void MisuseFound(ILogger logger, int count, string rules);
 }

@@ -38,4 +38,34 @@ internal sealed class AuditOptions
 
     /// <summary>How often a checkpoint is signed over the records appended since the last one.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public MisuseOptions Misuse { get; set; } = new();
+}
+
+/// <summary>The misuse rules (Art. 17) and their thresholds.</summary>
+internal sealed class MisuseOptions
+{
+    /// <summary>How often the rules run.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How far back each run looks.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Lookups outside office hours or on a day off, per officer and day, that make a finding; 0 turns the rule off.</summary>
+    public int OffHoursMinimum { get; set; } = 1;
+
+    /// <summary>Days of an officer's own history that make their baseline.</summary>
+    public int BaselineDays { get; set; } = 14;
+
+    /// <summary>A day's lookups above this many times the officer's median day (or, without history, their peers' median that day) make a finding; 0 turns the rule off.</summary>
+    public double VolumeFactor { get; set; } = 3;
+
+    /// <summary>A day with fewer lookups than this is never a volume finding.</summary>
+    public int VolumeMinimum { get; set; } = 50;
+
+    /// <summary>Refused attempts by one officer in one day that make a finding; 0 turns the rule off.</summary>
+    public int RefusedMinimum { get; set; } = 5;
+
+    /// <summary>Distinct cases in which one officer looked up the same subject within the window that make a finding; 0 turns the rule off.</summary>
+    public int SameSubjectCasesMinimum { get; set; } = 3;
 }

@@ -11,10 +11,12 @@ internal static class AuditServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Audit:ConnectionString is required")
             .Validate(o => o.MaxBatch >= 1 && o.QueueCapacity >= o.MaxBatch, "Audit:MaxBatch must be at least 1 and at most Audit:QueueCapacity")
             .Validate(o => o.CheckpointInterval > TimeSpan.Zero, "Audit:CheckpointInterval must be positive")
+            .Validate(o => o.Misuse.Interval > TimeSpan.Zero && o.Misuse.Window > TimeSpan.Zero && o.Misuse.BaselineDays >= 1, "Audit:Misuse:Interval, Window must be positive and BaselineDays at least 1")
             .ValidateOnStart();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton(sp => new AuditChain(sp.GetRequiredService<AuditKeys>().SubjectKey));
         services.AddSingleton<AuditCheckpoints>();
+        services.AddSingleton<MisuseDetector>();
         services.AddSingleton<IAuditStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AuditOptions>>().Value;
@@ -30,16 +32,25 @@ internal static class AuditServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
 
         var schedulerName = "nocert-audit-" + Guid.NewGuid().ToString("N");
-        services.AddQuartz(schedulerName, q => q.ScheduleJob<CheckpointJob>(
-            (sp, trigger) =>
-            {
-                var interval = sp.GetRequiredService<IOptions<AuditOptions>>().Value.CheckpointInterval;
-                trigger.WithIdentity("audit-checkpoint")
-                    .StartAt(sp.GetRequiredService<TimeProvider>().GetUtcNow() + interval)
-                    .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever());
-            },
-            (_, job) => job.WithIdentity("audit-checkpoint")));
+        services.AddQuartz(schedulerName, q =>
+        {
+            q.ScheduleJob<CheckpointJob>(
+                (sp, trigger) => Every(trigger, "audit-checkpoint", sp, o => o.CheckpointInterval),
+                (_, job) => job.WithIdentity("audit-checkpoint"));
+            q.ScheduleJob<MisuseDetectionJob>(
+                (sp, trigger) => Every(trigger, "audit-misuse", sp, o => o.Misuse.Interval),
+                (_, job) => job.WithIdentity("audit-misuse"));
+        });
         services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
         return services;
+    }
+
+    private static void Every<T>(ITriggerConfigurator<T> trigger, string name, IServiceProvider services, Func<AuditOptions, TimeSpan> interval)
+        where T : IJob
+    {
+        var every = interval(services.GetRequiredService<IOptions<AuditOptions>>().Value);
+        trigger.WithIdentity(name)
+            .StartAt(services.GetRequiredService<TimeProvider>().GetUtcNow() + every)
+            .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever());
     }
 }

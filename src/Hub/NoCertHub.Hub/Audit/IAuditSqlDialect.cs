@@ -33,4 +33,25 @@ internal interface IAuditSqlDialect
     /// (recorded_at range, end exclusive), @BeforeSeq and @Max; newest first.
     /// </summary>
     string SelectSearch { get; }
+
+    /// <summary>Takes @FromMs, @ToMs, @AfterSeq, @Max: records in a time range, in chain order.</summary>
+    string SelectWindow { get; }
+
+    /// <summary>
+    /// Takes @FromMs, @ToMs, @OffsetMs: lookups (answered or late) per officer per district day
+    /// (Officer, Day as days since the epoch in district time, Count).
+    /// </summary>
+    string SelectDailyLookups { get; }
+
+    /// <summary>Takes the finding's fields; adds it unless the same (rule, officer, day, subject) is on record.</summary>
+    string InsertFinding { get; }
+
+    /// <summary>Takes @IncludeClosed (0/1), @Rule, @Officer (null for any), @Max; newest first.</summary>
+    string SelectFindings { get; }
+
+    /// <summary>Takes @Id; one finding.</summary>
+    string SelectFinding { get; }
+
+    /// <summary>Takes @Id, @Resolution, @ClosedBy, @ClosedAtUnixMs; closes an open finding.</summary>
+    string CloseFinding { get; }
 }

@@ -20,6 +20,41 @@ internal interface IAuditStore
 
     /// <summary>Records matching every given filter, newest first, before position <see cref="AuditQuery.BeforeSeq"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> SearchAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Records in [<paramref name="from"/>, <paramref name="to"/>) after position <paramref name="afterSeq"/>, in chain order.</summary>
+    Task<IReadOnlyList<AuditRecord>> ReadWindowAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq, int max, CancellationToken cancellationToken);
+
+    /// <summary>Answered and late lookups per officer per district day (days since the epoch, district time).</summary>
+    Task<IReadOnlyList<DailyLookups>> DailyLookupsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan districtOffset, CancellationToken cancellationToken);
+
+    /// <summary>Records a finding unless the same one (rule, officer, day, subject) is on record; true when added.</summary>
+    Task<bool> AddFindingAsync(MisuseFindingRecord finding, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<MisuseFindingRecord>> ListFindingsAsync(bool includeClosed, string? rule, string? officer, int max, CancellationToken cancellationToken);
+
+    Task<MisuseFindingRecord?> GetFindingAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Closes an open finding; false when it is unknown or already closed.</summary>
+    Task<bool> CloseFindingAsync(long id, string resolution, string closedBy, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+internal sealed record DailyLookups(string Officer, long Day, int Count);
+
+/// <summary>Possible misuse found by a rule, for the joint office. <see cref="SubjectId"/> is empty for rules not about one subject.</summary>
+internal sealed record MisuseFindingRecord
+{
+    public long Id { get; init; }
+    public required string Rule { get; init; }
+    public required string Officer { get; init; }
+    public required string Day { get; init; }
+    public string SubjectId { get; init; } = "";
+    public int Count { get; init; }
+    public required string Detail { get; init; }
+    public DateTimeOffset FoundAt { get; init; }
+    public bool Open { get; init; } = true;
+    public string? Resolution { get; init; }
+    public string? ClosedBy { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
 }
 
 /// <summary>A search of the trail; null filters match anything.</summary>

@@ -78,6 +78,61 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return records;
     }
 
+    public async Task<IReadOnlyList<AuditRecord>> ReadWindowAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var parameters = new { FromMs = from.ToUnixTimeMilliseconds(), ToMs = to.ToUnixTimeMilliseconds(), AfterSeq = afterSeq, Max = max };
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectWindow, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<DailyLookups>> DailyLookupsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan districtOffset, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var parameters = new { FromMs = from.ToUnixTimeMilliseconds(), ToMs = to.ToUnixTimeMilliseconds(), OffsetMs = (long)districtOffset.TotalMilliseconds };
+        var rows = await connection.QueryAsync<DailyRow>(new CommandDefinition(dialect.SelectDailyLookups, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => new DailyLookups(r.Officer, r.Day, (int)r.Count)).ToList();
+    }
+
+    public async Task<bool> AddFindingAsync(MisuseFindingRecord finding, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var added = await connection.ExecuteAsync(new CommandDefinition(dialect.InsertFinding, new
+        {
+            finding.Rule,
+            finding.Officer,
+            finding.Day,
+            finding.SubjectId,
+            finding.Count,
+            finding.Detail,
+            FoundAtUnixMs = finding.FoundAt.ToUnixTimeMilliseconds(),
+        }, cancellationToken: cancellationToken));
+        return added > 0;
+    }
+
+    public async Task<IReadOnlyList<MisuseFindingRecord>> ListFindingsAsync(bool includeClosed, string? rule, string? officer, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FindingRow>(new CommandDefinition(
+            dialect.SelectFindings, new { IncludeClosed = includeClosed ? 1 : 0, Rule = rule, Officer = officer, Max = max }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<MisuseFindingRecord?> GetFindingAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<FindingRow>(new CommandDefinition(dialect.SelectFinding, new { Id = id }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    public async Task<bool> CloseFindingAsync(long id, string resolution, string closedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            dialect.CloseFinding, new { Id = id, Resolution = resolution, ClosedBy = closedBy, ClosedAtUnixMs = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        return changed > 0;
+    }
+
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static void AddParameter(DbCommand command, string name, object value)
@@ -166,6 +221,45 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    private sealed class DailyRow
+    {
+        public string Officer { get; set; } = "";
+        public long Day { get; set; }
+        public long Count { get; set; }
+    }
+
+    private sealed class FindingRow
+    {
+        public long Id { get; set; }
+        public string Rule { get; set; } = "";
+        public string Officer { get; set; } = "";
+        public string Day { get; set; } = "";
+        public string SubjectId { get; set; } = "";
+        public long Count { get; set; }
+        public string Detail { get; set; } = "";
+        public long FoundAtUnixMs { get; set; }
+        public string State { get; set; } = "";
+        public string? Resolution { get; set; }
+        public string? ClosedBy { get; set; }
+        public long? ClosedAtUnixMs { get; set; }
+
+        public MisuseFindingRecord ToRecord() => new()
+        {
+            Id = Id,
+            Rule = Rule,
+            Officer = Officer,
+            Day = Day,
+            SubjectId = SubjectId,
+            Count = (int)Count,
+            Detail = Detail,
+            FoundAt = DateTimeOffset.FromUnixTimeMilliseconds(FoundAtUnixMs),
+            Open = State == "open",
+            Resolution = Resolution,
+            ClosedBy = ClosedBy,
+            ClosedAt = ClosedAtUnixMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+        };
     }
 
     private sealed class Head

@@ -60,6 +60,27 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_case' AND object_id = OBJECT_ID(N'dbo.audit_log'))
         CREATE INDEX ix_audit_log_case ON dbo.audit_log (requester_department, case_number);
         """,
+        """
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_time' AND object_id = OBJECT_ID(N'dbo.audit_log'))
+        CREATE INDEX ix_audit_log_time ON dbo.audit_log (recorded_at_unix_ms);
+        """,
+        """
+        IF OBJECT_ID(N'dbo.misuse_findings', N'U') IS NULL
+        CREATE TABLE dbo.misuse_findings (
+            id BIGINT IDENTITY(1, 1) NOT NULL CONSTRAINT pk_misuse_findings PRIMARY KEY,
+            [rule] VARCHAR(64) NOT NULL,
+            officer NVARCHAR(128) NOT NULL,
+            [day] CHAR(10) NOT NULL,
+            subject_id NVARCHAR(64) NOT NULL,
+            [count] INT NOT NULL,
+            detail NVARCHAR(1024) NOT NULL,
+            found_at_unix_ms BIGINT NOT NULL,
+            [state] VARCHAR(16) NOT NULL,
+            resolution NVARCHAR(4000) NULL,
+            closed_by NVARCHAR(256) NULL,
+            closed_at_unix_ms BIGINT NULL,
+            CONSTRAINT uq_misuse_findings UNIQUE ([rule], officer, [day], subject_id));
+        """,
     ];
 
     public string Insert => """
@@ -87,6 +108,31 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
           AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
         ORDER BY seq DESC;
         """;
+
+    public string SelectWindow => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq;";
+
+    public string SelectDailyLookups => """
+        SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS [Day], COUNT(*) AS [Count]
+        FROM dbo.audit_log
+        WHERE kind IN (2, 3) AND officer IS NOT NULL AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs
+        GROUP BY officer, (recorded_at_unix_ms + @OffsetMs) / 86400000;
+        """;
+
+    public string InsertFinding => """
+        IF NOT EXISTS (SELECT 1 FROM dbo.misuse_findings WITH (UPDLOCK, HOLDLOCK) WHERE [rule] = @Rule AND officer = @Officer AND [day] = @Day AND subject_id = @SubjectId)
+        INSERT INTO dbo.misuse_findings ([rule], officer, [day], subject_id, [count], detail, found_at_unix_ms, [state])
+        VALUES (@Rule, @Officer, @Day, @SubjectId, @Count, @Detail, @FoundAtUnixMs, 'open');
+        """;
+
+    public string SelectFindings => """
+        SELECT TOP (@Max) id AS Id, [rule] AS [Rule], officer AS Officer, [day] AS [Day], subject_id AS SubjectId, [count] AS [Count], detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, [state] AS [State], resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM dbo.misuse_findings
+        WHERE (@IncludeClosed = 1 OR [state] = 'open') AND (@Rule IS NULL OR [rule] = @Rule) AND (@Officer IS NULL OR officer = @Officer)
+        ORDER BY id DESC;
+        """;
+
+    public string SelectFinding => "SELECT id AS Id, [rule] AS [Rule], officer AS Officer, [day] AS [Day], subject_id AS SubjectId, [count] AS [Count], detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, [state] AS [State], resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM dbo.misuse_findings WHERE id = @Id;";
+
+    public string CloseFinding => "UPDATE dbo.misuse_findings SET [state] = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND [state] = 'open';";
 
     public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC;";
 }

@@ -57,6 +57,23 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         "CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject_id, recorded_at_unix_ms)",
         "CREATE INDEX IF NOT EXISTS ix_audit_log_officer ON audit_log (officer, recorded_at_unix_ms)",
         "CREATE INDEX IF NOT EXISTS ix_audit_log_case ON audit_log (requester_department, case_number)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_log_time ON audit_log (recorded_at_unix_ms)",
+        """
+        CREATE TABLE IF NOT EXISTS misuse_findings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            rule TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            day TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            detail TEXT NOT NULL,
+            found_at_unix_ms INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            resolution TEXT NULL,
+            closed_by TEXT NULL,
+            closed_at_unix_ms INTEGER NULL,
+            UNIQUE (rule, officer, day, subject_id))
+        """,
     ];
 
     public string Insert => """
@@ -84,6 +101,30 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
           AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
         ORDER BY seq DESC LIMIT @Max
         """;
+
+    public string SelectWindow => $"SELECT {Columns} FROM audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq LIMIT @Max";
+
+    public string SelectDailyLookups => """
+        SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS Day, COUNT(*) AS Count
+        FROM audit_log
+        WHERE kind IN (2, 3) AND officer IS NOT NULL AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs
+        GROUP BY officer, (recorded_at_unix_ms + @OffsetMs) / 86400000
+        """;
+
+    public string InsertFinding => """
+        INSERT OR IGNORE INTO misuse_findings (rule, officer, day, subject_id, count, detail, found_at_unix_ms, state)
+        VALUES (@Rule, @Officer, @Day, @SubjectId, @Count, @Detail, @FoundAtUnixMs, 'open')
+        """;
+
+    public string SelectFindings => """
+        SELECT id AS Id, rule AS Rule, officer AS Officer, day AS Day, subject_id AS SubjectId, count AS Count, detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, state AS State, resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM misuse_findings
+        WHERE (@IncludeClosed = 1 OR state = 'open') AND (@Rule IS NULL OR rule = @Rule) AND (@Officer IS NULL OR officer = @Officer)
+        ORDER BY id DESC LIMIT @Max
+        """;
+
+    public string SelectFinding => "SELECT id AS Id, rule AS Rule, officer AS Officer, day AS Day, subject_id AS SubjectId, count AS Count, detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, state AS State, resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM misuse_findings WHERE id = @Id";
+
+    public string CloseFinding => "UPDATE misuse_findings SET state = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
 
     public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
 }
