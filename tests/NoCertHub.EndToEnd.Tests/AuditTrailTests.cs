@@ -127,6 +127,22 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
     }
 
     [Fact]
+    public async Task DepartmentNotEntitledToTheItem_IsRefused_AndTheAttemptIsOnRecord()
+    {
+        var request = Marital(ZhangWei, "JJ-TOUR-1", "officer-t", item: "JJ-GA-001");
+        request.Requester.Department = "jj-tourism-window";
+
+        var refused = await Assert.ThrowsAsync<VerificationAccessDeniedException>(() => _client.SubmitAsync(request));
+        var trail = await Audit().SearchAsync(new AuditSearchRequest { Department = "jj-tourism-window", CaseNumber = "JJ-TOUR-1", Purpose = "entitlement review" });
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("not entitled", refused.Message, StringComparison.Ordinal);
+        var entry = trail.Entries.Single(e => e.Kind == AuditEntryKind.Refused);
+        Assert.Equal(("officer-t", "JJ-GA-001", ZhangWei), (entry.Officer, entry.ItemCode, entry.SubjectId));
+        Assert.Contains("not entitled", entry.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Findings_AreListedAndClosedThroughTheApi()
     {
         var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];

@@ -21,6 +21,12 @@ internal sealed record CatalogItem
     /// <summary>Fields whose record values the requester may see; verdicts only for the rest.</summary>
     public IReadOnlySet<string> DisclosableFields { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The departments entitled to ask for this item (Art. 17: only for their own duties). Empty:
+    /// any department with a case may ask.
+    /// </summary>
+    public IReadOnlySet<string> Requesters { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     public DateOnly? EffectiveFrom { get; init; }
 
     /// <summary>The first day the item is no longer in force (its legal basis repealed).</summary>

@@ -89,6 +89,7 @@ internal sealed class FileCatalog : ICatalog
                     SlaClass = sla.Value,
                     Fields = fields,
                     DisclosableFields = disclosable,
+                    Requesters = (entry.Requesters ?? []).ToHashSet(StringComparer.Ordinal),
                     EffectiveFrom = entry.EffectiveFrom,
                     EffectiveUntil = entry.EffectiveUntil,
                 });
@@ -126,6 +127,8 @@ internal sealed class FileCatalog : ICatalog
         public string? SlaClass { get; set; }
         public List<string>? Fields { get; set; }
         public List<string>? DisclosableFields { get; set; }
+
+        public List<string>? Requesters { get; set; }
 
         public DateOnly? EffectiveFrom { get; set; }
 

@@ -83,6 +83,12 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
                 $"item '{item.Code}' ({item.Name}) is not in force: {when} (Art. 6, 21)");
         }
 
+        if (item.Requesters.Count > 0 && !item.Requesters.Contains(request.Requester.Department))
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"department '{request.Requester.Department}' is not entitled to check item '{item.Code}' ({item.Name}); the catalog allows: {string.Join(", ", item.Requesters.Order(StringComparer.Ordinal))} (Art. 17)");
+        }
+
         if (request.Claims.Count > 32)
         {
             throw Invalid("claims has more than 32 fields");
