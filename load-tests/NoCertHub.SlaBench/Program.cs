@@ -50,7 +50,7 @@ try
     var hubOptions = Options.Create(new HubOptions { InstanceId = "bench" });
     var sla = Options.Create(new SlaOptions());
     var incarnation = new HubIncarnation(hubOptions);
-    ICommitBarrier durability = garnet is not null && commitWait ? new AofCommitBarrier(redis) : new ServerConfiguredDurability();
+    ICommitBarrier durability = garnet is not null && commitWait ? new AofCommitBarrier(garnet.CommitAsync) : new ServerConfiguredDurability();
     var store = new RedisRequestStore(redis, keys, Options.Create(new RedisOptions()), sla, incarnation, durability);
     var dispatcher = new Dispatcher(store, TimeProvider.System);
     var slaStore = new RedisSlaStore(redis, keys, sla, durability);

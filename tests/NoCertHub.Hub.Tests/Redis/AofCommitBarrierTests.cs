@@ -1,6 +1,5 @@
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Tests.Requests;
-using StackExchange.Redis;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Redis;
@@ -10,7 +9,7 @@ public class AofCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetF
     [Fact]
     public async Task CommitAsync_ManyConcurrentCallers_AllReturnOnceTheirWritesAreCommitted()
     {
-        var barrier = new AofCommitBarrier(garnet.Redis);
+        var barrier = garnet.Durability;
         var db = garnet.Redis.GetDatabase();
 
         var callers = Enumerable.Range(0, 200).Select(async i =>
@@ -24,18 +23,24 @@ public class AofCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetF
     }
 }
 
-public class AofCommitBarrierOnRedisServerTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public class AofCommitBarrierFailureTests
 {
     [Fact]
-    public async Task CommitAsync_ServerWithoutCommitAof_FailsEveryWaiter_InsteadOfPretendingDurability()
+    public async Task CommitAsync_CommitFails_FailsEveryWaiter_InsteadOfPretendingDurability()
     {
-        var barrier = new AofCommitBarrier(redis.Redis);
+        var gate = new TaskCompletionSource();
+        var barrier = new AofCommitBarrier(async _ =>
+        {
+            await gate.Task;
+            throw new IOException("disk full");
+        });
 
         var waiters = Enumerable.Range(0, 5).Select(_ => barrier.CommitAsync(CancellationToken.None)).ToList();
+        gate.SetResult();
 
         foreach (var waiter in waiters)
         {
-            await Assert.ThrowsAsync<RedisServerException>(() => waiter.WaitAsync(TimeSpan.FromSeconds(30)));
+            await Assert.ThrowsAsync<IOException>(() => waiter.WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class GarnetFixture : RedisFixture, IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-").FullName;
     private EmbeddedRedisServer? _server;
 
-    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(Redis);
+    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(_server!.CommitAsync);
 
     protected override Task<string> StartAsync()
     {

@@ -1,5 +1,3 @@
-using StackExchange.Redis;
-
 namespace NoCertHub.Hub.Redis;
 
 /// <summary>
@@ -18,7 +16,7 @@ internal interface ICommitBarrier
 /// (Garnet's own --aof-commit-wait made every write inside a script wait for the disk, and
 /// deadlocked scripts of several connections.)
 /// </summary>
-internal sealed class AofCommitBarrier(IConnectionMultiplexer redis) : ICommitBarrier
+internal sealed class AofCommitBarrier(Func<CancellationToken, Task> commit) : ICommitBarrier
 {
     private readonly Lock _gate = new();
     private TaskCompletionSource? _next;
@@ -61,10 +59,10 @@ internal sealed class AofCommitBarrier(IConnectionMultiplexer redis) : ICommitBa
             try
             {
                 // Commits everything the server has appended so far, including every write of this batch's callers.
-                await redis.GetDatabase().ExecuteAsync("COMMITAOF");
+                await commit(CancellationToken.None);
                 batch.SetResult();
             }
-            catch (Exception e) when (e is RedisException or RedisTimeoutException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 batch.SetException(e);
             }

@@ -42,6 +42,17 @@ internal sealed class EmbeddedRedisServer : IDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>
+    /// Returns once everything appended to the append-only file so far is written to it, so it
+    /// survives the process being killed. (The COMMITAOF command of Garnet 2.2.8 starts a commit
+    /// without waiting for it: a kill right after could still lose the writes.)
+    /// </summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await _server.Store.CommitAOFAsync(cancellationToken);
+        await _server.Store.WaitForCommitAsync(cancellationToken);
+    }
+
     public void Dispose() => _server.Dispose();
 
     private static int FreeLoopbackPort()

@@ -42,7 +42,7 @@ internal static class RedisServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
             return string.IsNullOrWhiteSpace(options.ConnectionString) && options.Embedded.WaitForCommit
-                ? new AofCommitBarrier(sp.GetRequiredService<IConnectionMultiplexer>())
+                ? new AofCommitBarrier(sp.GetRequiredService<EmbeddedRedisServer>().CommitAsync)
                 : new ServerConfiguredDurability();
         });
         return services;
