@@ -20,9 +20,6 @@ internal sealed class AuditGrpcService(
     TimeProvider time,
     IOptions<HubOptions> hub) : AuditService.AuditServiceBase
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     public override async Task<AuditSearchResponse> Search(AuditSearchRequest request, ServerCallContext context)
     {
         var (actor, actorDepartment) = access.Authorize(context, request.OfficerDeclared);
@@ -56,12 +53,7 @@ internal sealed class AuditGrpcService(
     public override async Task<ListFindingsResponse> ListFindings(ListFindingsRequest request, ServerCallContext context)
     {
         access.Authorize(context, declaredOfficer: null);
-        var limit = request.Limit switch
-        {
-            0 => DefaultPageSize,
-            < 0 or > MaxPageSize => throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit must be between 1 and {MaxPageSize} (0 for {DefaultPageSize})")),
-            _ => request.Limit,
-        };
+        var limit = PageLimit.Parse(request.Limit, "limit");
         var findings = await store.ListFindingsAsync(
             request.IncludeClosed, NullIfEmpty(request.Rule), NullIfEmpty(request.Officer), limit, context.CancellationToken);
         var response = new ListFindingsResponse();
@@ -149,12 +141,7 @@ internal sealed class AuditGrpcService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "to must be after from"));
         }
 
-        var size = r.PageSize switch
-        {
-            0 => DefaultPageSize,
-            < 0 or > MaxPageSize => throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size must be between 1 and {MaxPageSize} (0 for {DefaultPageSize})")),
-            _ => r.PageSize,
-        };
+        var size = PageLimit.Parse(r.PageSize, "page_size");
         var before = long.MaxValue;
         if (r.PageToken.Length > 0 && (!long.TryParse(r.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out before) || before < 1))
         {

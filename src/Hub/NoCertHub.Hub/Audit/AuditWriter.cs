@@ -27,9 +27,6 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
         });
     }
 
-    /// <summary>The chain position of the last record this writer committed.</summary>
-    public long Head { get; private set; }
-
     public async Task WriteAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         var pending = new Pending(record);
@@ -65,8 +62,7 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
 
             try
             {
-                var last = await _store.AppendAsync(records, CancellationToken.None);
-                Head = last;
+                await _store.AppendAsync(records, CancellationToken.None);
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetResult();

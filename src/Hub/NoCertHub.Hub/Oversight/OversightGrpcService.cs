@@ -12,14 +12,12 @@ internal sealed class OversightGrpcService(
     TimeProvider time,
     ILogger<OversightGrpcService> logger) : OversightService.OversightServiceBase
 {
-    private const int DefaultLimit = 100;
-    private const int MaxLimit = 1000;
     private static readonly TimeSpan DefaultWithin = TimeSpan.FromMinutes(10);
 
     public override async Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context)
     {
         access.Authorize(context, declaredOfficer: null);
-        var limit = Limit(request.Limit);
+        var limit = PageLimit.Parse(request.Limit, "limit");
         var minOverdue = NonNegative(request.MinOverdue, "min_overdue") ?? TimeSpan.Zero;
         var now = time.GetUtcNow();
         var all = await store.ListEscalationsAsync(request.IncludeClosed, now, context.CancellationToken);
@@ -72,7 +70,7 @@ internal sealed class OversightGrpcService(
     public override async Task<ListNearDeadlineResponse> ListNearDeadline(ListNearDeadlineRequest request, ServerCallContext context)
     {
         access.Authorize(context, declaredOfficer: null);
-        var limit = Limit(request.Limit);
+        var limit = PageLimit.Parse(request.Limit, "limit");
         var within = NonNegative(request.Within, "within") ?? DefaultWithin;
         var now = time.GetUtcNow();
         var pending = await store.ListPendingUntilAsync(now + within, request.Department, limit, context.CancellationToken);
@@ -133,13 +131,6 @@ internal sealed class OversightGrpcService(
 
         return response;
     }
-
-    private static int Limit(int requested) => requested switch
-    {
-        0 => DefaultLimit,
-        < 0 or > MaxLimit => throw new RpcException(new Status(StatusCode.InvalidArgument, $"limit must be between 1 and {MaxLimit} (0 for {DefaultLimit})")),
-        _ => requested,
-    };
 
     private static TimeSpan? NonNegative(Duration? value, string field)
     {
