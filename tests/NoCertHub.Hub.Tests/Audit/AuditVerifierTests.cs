@@ -19,10 +19,13 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
     private AuditKeys _keys = null!;
     private SqlAuditStore _store = null!;
     private AuditCheckpoints _checkpoints = null!;
+    private IOptions<AuditOptions> _options = null!;
 
     private string ConnectionString => $"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False";
 
     private string CheckpointDirectory => Path.Combine(_directory, "checkpoints");
+
+    private string ArchiveDirectory => Path.Combine(_directory, "archive");
 
     public async Task InitializeAsync()
     {
@@ -32,7 +35,10 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
             SubjectKeyPath = Path.Combine(_directory, "keys", "subject.key"),
             SigningKeyPath = Path.Combine(_directory, "keys", "signing.pem"),
             CheckpointDirectory = CheckpointDirectory,
+            ArchiveDirectory = ArchiveDirectory,
+            Retention = TimeSpan.FromDays(30),
         });
+        _options = options;
         _keys = new AuditKeys(options);
         var chain = new AuditChain(_keys.SubjectKey);
         _store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, chain);
@@ -157,6 +163,58 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Retention_MovesSignedRangesToTheArchive_AndTheWholeChainStillVerifies()
+    {
+        var archive = Archive(new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero));
+
+        // 61..100 ends with the newest record, which stays so new records can chain on from it.
+        var first = await archive.ArchiveAsync(CancellationToken.None);
+        await _store.AppendAsync([.. Enumerable.Range(100, 10).Select(Record)], CancellationToken.None);
+        var second = await archive.ArchiveAsync(CancellationToken.None);
+        var left = await _store.ReadRangeAsync(1, 1000, CancellationToken.None);
+        var result = await VerifyWithArchiveAsync();
+
+        Assert.Equal((60, 40), (first, second));
+        Assert.Equal(Enumerable.Range(101, 10).Select(i => (long)i), left.Select(r => r.Seq));
+        Assert.True(result.Intact, string.Join("\n", result.Findings));
+        Assert.Equal(110, result.Records);
+    }
+
+    [Fact]
+    public async Task Retention_KeepsWhatIsNotOldEnough()
+    {
+        // 30 days after the records' time minus one hour: nothing is past retention yet.
+        var moved = await Archive(DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000).AddDays(30).AddHours(-1)).ArchiveAsync(CancellationToken.None);
+
+        Assert.Equal(0, moved);
+        Assert.Equal(100, (await _store.ReadRangeAsync(1, 1000, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task ArchiveAlteredOrRemoved_IsReported()
+    {
+        await _store.AppendAsync([Record(100)], CancellationToken.None);
+        await Archive(new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero)).ArchiveAsync(CancellationToken.None);
+        var files = AuditArchive.Ranges(ArchiveDirectory);
+        var first = await AuditArchive.ReadAsync(files[0].File, CancellationToken.None);
+        await using (var stream = new System.IO.Compression.GZipStream(File.Create(files[0].File), System.IO.Compression.CompressionLevel.Fastest))
+        await using (var writer = new StreamWriter(stream))
+        {
+            foreach (var r in first)
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(r.Seq == 5 ? r with { Officer = "nobody" } : r));
+            }
+        }
+
+        var altered = await VerifyWithArchiveAsync();
+        File.Delete(files[1].File);
+        var removed = await VerifyWithArchiveAsync();
+
+        Assert.Contains("archive audit-000000000001-000000000060.jsonl.gz is not what checkpoint 1..60 signed: altered", altered.Findings);
+        Assert.Contains("records 61..100 are missing: deleted", removed.Findings);
+    }
+
+    [Fact]
     public async Task Export_RefusesToSignOverABrokenChain()
     {
         await _store.AppendAsync([Record(100)], CancellationToken.None);
@@ -180,6 +238,16 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
         using var publicKey = ECDsa.Create();
         publicKey.ImportFromPem(await File.ReadAllTextAsync(_checkpoints.PublicKeyPath));
         return await new AuditVerifier(_store, new AuditChain(_keys.SubjectKey)).VerifyAsync(CheckpointDirectory, publicKey, CancellationToken.None);
+    }
+
+    private AuditArchive Archive(DateTimeOffset now) =>
+        new(_store, new AuditChain(_keys.SubjectKey), _keys, _options, new FakeTimeProvider(now));
+
+    private async Task<AuditVerification> VerifyWithArchiveAsync()
+    {
+        using var publicKey = ECDsa.Create();
+        publicKey.ImportFromPem(await File.ReadAllTextAsync(_checkpoints.PublicKeyPath));
+        return await new AuditVerifier(_store, new AuditChain(_keys.SubjectKey)).VerifyAsync(CheckpointDirectory, ArchiveDirectory, publicKey, CancellationToken.None);
     }
 
     private async Task SqlAsync(string sql)

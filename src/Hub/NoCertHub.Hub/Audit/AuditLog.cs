@@ -13,4 +13,7 @@ internal static partial class AuditLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Count} new misuse finding(s) for the joint office: {Rules}")]
     public static partial void MisuseFound(ILogger logger, int count, string rules);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Archived {Count} audit record(s) past their retention period")]
+    public static partial void Archived(ILogger logger, long count);
 }

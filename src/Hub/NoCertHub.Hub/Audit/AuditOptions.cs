@@ -40,6 +40,15 @@ internal sealed class AuditOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public MisuseOptions Misuse { get; set; } = new();
+
+    /// <summary>
+    /// How long records stay in the database; older ones move to <see cref="ArchiveDirectory"/>,
+    /// a signed checkpoint's range at a time, never dropped. Zero keeps everything in the database.
+    /// </summary>
+    public TimeSpan Retention { get; set; }
+
+    /// <summary>Where archived records go, each range beside the checkpoint that signed it.</summary>
+    public string ArchiveDirectory { get; set; } = "data/audit-archive";
 }
 
 /// <summary>The misuse rules (Art. 17) and their thresholds.</summary>

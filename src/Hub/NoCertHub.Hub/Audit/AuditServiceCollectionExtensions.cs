@@ -11,12 +11,14 @@ internal static class AuditServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "Audit:ConnectionString is required")
             .Validate(o => o.MaxBatch >= 1 && o.QueueCapacity >= o.MaxBatch, "Audit:MaxBatch must be at least 1 and at most Audit:QueueCapacity")
             .Validate(o => o.CheckpointInterval > TimeSpan.Zero, "Audit:CheckpointInterval must be positive")
+            .Validate(o => o.Retention >= TimeSpan.Zero, "Audit:Retention must not be negative (0 keeps everything in the database)")
             .Validate(o => o.Misuse.Interval > TimeSpan.Zero && o.Misuse.Window > TimeSpan.Zero && o.Misuse.BaselineDays >= 1, "Audit:Misuse:Interval, Window must be positive and BaselineDays at least 1")
             .ValidateOnStart();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton(sp => new AuditChain(sp.GetRequiredService<AuditKeys>().SubjectKey));
         services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<MisuseDetector>();
+        services.AddSingleton<AuditArchive>();
         services.AddSingleton<IAuditStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AuditOptions>>().Value;
@@ -40,6 +42,9 @@ internal static class AuditServiceCollectionExtensions
             q.ScheduleJob<MisuseDetectionJob>(
                 (sp, trigger) => Every(trigger, "audit-misuse", sp, o => o.Misuse.Interval),
                 (_, job) => job.WithIdentity("audit-misuse"));
+            q.ScheduleJob<ArchiveJob>(
+                (sp, trigger) => Every(trigger, "audit-archive", sp, _ => TimeSpan.FromHours(1)),
+                (_, job) => job.WithIdentity("audit-archive"));
         });
         services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
         return services;

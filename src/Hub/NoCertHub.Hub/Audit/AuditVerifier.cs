@@ -17,7 +17,14 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
 {
     private const int Page = 50_000;
 
-    public async Task<AuditVerification> VerifyAsync(string checkpointDirectory, ECDsa publicKey, CancellationToken cancellationToken)
+    public Task<AuditVerification> VerifyAsync(string checkpointDirectory, ECDsa publicKey, CancellationToken cancellationToken) =>
+        VerifyAsync(checkpointDirectory, archiveDirectory: null, publicKey, cancellationToken);
+
+    /// <summary>
+    /// Verifies the archive (if any) and then the database, which continues the chain from where the
+    /// archive ends.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(string checkpointDirectory, string? archiveDirectory, ECDsa publicKey, CancellationToken cancellationToken)
     {
         var findings = new List<string>();
         var unreadable = new List<string>();
@@ -35,16 +42,19 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
         }
 
         findings.AddRange(unreadable.Select(f => $"checkpoint file {f} cannot be read: forged or damaged"));
+        var (archivedTo, archivedHead, archivedCount) = await VerifyArchiveAsync(archiveDirectory, trusted, findings, cancellationToken);
+        // Checkpoints the archive answered for are done with.
+        trusted = trusted.Where(c => c.To > archivedTo).ToList();
         var ends = trusted.Select(c => c.To).ToHashSet();
         var heads = new Dictionary<long, byte[]>();
         var open = new List<(AuditCheckpoint Checkpoint, List<byte[]> Leaves)>();
         var nextToOpen = 0;
-        var previous = AuditChain.Genesis.ToArray();
+        var previous = archivedHead;
         (AuditRecord Record, byte[] Before)? suspect = null;
-        long expected = 1;
-        long count = 0;
+        var expected = archivedTo + 1;
+        var count = archivedCount;
 
-        for (var from = 1L; ; )
+        for (var from = expected; ; )
         {
             var page = await store.ReadRangeAsync(from, Page, cancellationToken);
             foreach (var record in page)
@@ -125,6 +135,52 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
         }
 
         return new AuditVerification(count, trusted.Count, findings);
+    }
+
+    /// <summary>
+    /// Each archive file must be exactly the range of a trusted checkpoint, contiguous from position
+    /// 1, and hash to what that checkpoint signed. Returns where the archive ends and its chain head.
+    /// </summary>
+    private async Task<(long To, byte[] Head, long Count)> VerifyArchiveAsync(
+        string? directory, List<AuditCheckpoint> trusted, List<string> findings, CancellationToken cancellationToken)
+    {
+        var head = AuditChain.Genesis.ToArray();
+        long to = 0;
+        long count = 0;
+        if (directory is null)
+        {
+            return (to, head, count);
+        }
+
+        foreach (var (from, end, file) in AuditArchive.Ranges(directory))
+        {
+            var name = Path.GetFileName(file);
+            if (from != to + 1)
+            {
+                findings.Add($"records {to + 1}..{from - 1} are neither in the database's reach nor in the archive: deleted");
+            }
+
+            var checkpoint = trusted.FirstOrDefault(c => c.From == from && c.To == end);
+            var records = await AuditArchive.ReadAsync(file, cancellationToken);
+            var leaves = records.Select(r => chain.Leaf(r.Seq, r)).ToList();
+            if (checkpoint is null)
+            {
+                findings.Add($"archive {name} has no signed checkpoint for its range: cannot be trusted");
+            }
+            else if (records.Count != end - from + 1 || !Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)).Equals(checkpoint.MerkleRoot, StringComparison.Ordinal))
+            {
+                findings.Add($"archive {name} is not what checkpoint {from}..{end} signed: altered");
+            }
+            else
+            {
+                head = Convert.FromHexString(checkpoint.ChainHead);
+            }
+
+            count += records.Count;
+            to = end;
+        }
+
+        return (to, head, count);
     }
 
     // Two neighbours exchanged: each one's content now sits at the other's position.

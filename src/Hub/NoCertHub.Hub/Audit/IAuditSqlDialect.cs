@@ -34,6 +34,9 @@ internal interface IAuditSqlDialect
     /// </summary>
     string SelectSearch { get; }
 
+    /// <summary>Takes @From and @To: removes that range of positions (archived first).</summary>
+    string DeleteRange { get; }
+
     /// <summary>Takes @FromMs, @ToMs, @AfterSeq, @Max: records in a time range, in chain order.</summary>
     string SelectWindow { get; }
 

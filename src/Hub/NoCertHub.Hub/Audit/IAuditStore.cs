@@ -21,6 +21,9 @@ internal interface IAuditStore
     /// <summary>Records matching every given filter, newest first, before position <see cref="AuditQuery.BeforeSeq"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> SearchAsync(AuditQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Removes positions <paramref name="from"/> to <paramref name="to"/>; only the archiver calls this, after archiving them.</summary>
+    Task DeleteRangeAsync(long from, long to, CancellationToken cancellationToken);
+
     /// <summary>Records in [<paramref name="from"/>, <paramref name="to"/>) after position <paramref name="afterSeq"/>, in chain order.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadWindowAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq, int max, CancellationToken cancellationToken);
 

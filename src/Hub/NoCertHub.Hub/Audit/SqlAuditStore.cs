@@ -78,6 +78,12 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return records;
     }
 
+    public async Task DeleteRangeAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(dialect.DeleteRange, new { From = from, To = to }, cancellationToken: cancellationToken));
+    }
+
     public async Task<IReadOnlyList<AuditRecord>> ReadWindowAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq, int max, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -109,6 +109,8 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         ORDER BY seq DESC;
         """;
 
+    public string DeleteRange => "DELETE FROM dbo.audit_log WHERE seq >= @From AND seq <= @To;";
+
     public string SelectWindow => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq;";
 
     public string SelectDailyLookups => """

@@ -102,6 +102,8 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         ORDER BY seq DESC LIMIT @Max
         """;
 
+    public string DeleteRange => "DELETE FROM audit_log WHERE seq >= @From AND seq <= @To";
+
     public string SelectWindow => $"SELECT {Columns} FROM audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq LIMIT @Max";
 
     public string SelectDailyLookups => """
