@@ -10,7 +10,7 @@ namespace NoCertHub.Hub.Hosting;
 /// </summary>
 internal sealed class StoreUnavailableInterceptor : Interceptor
 {
-    private const string Message = "The hub cannot reach its Redis right now; nothing was lost, retry shortly";
+    private const string Message = "The hub cannot reach its Redis right now; retry shortly (a request that got no receipt was not accepted)";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
