@@ -16,4 +16,7 @@ internal static partial class AuditLog
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Archived {Count} audit record(s) past their retention period")]
     public static partial void Archived(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Audit search index could not catch up; searches will catch it up themselves")]
+    public static partial void IndexFailed(ILogger logger, Exception exception);
 }

@@ -32,6 +32,7 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHostedService<AuditIndexer>();
 
         var schedulerName = "nocert-audit-" + Guid.NewGuid().ToString("N");
         services.AddQuartz(schedulerName, q =>

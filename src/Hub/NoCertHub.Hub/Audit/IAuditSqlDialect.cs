@@ -23,6 +23,12 @@ internal interface IAuditSqlDialect
     /// <summary>Takes @From and @Max: records from that position on, in chain order.</summary>
     string SelectRange { get; }
 
+    /// <summary>The last position the search index holds (0 when empty).</summary>
+    string SelectIndexHead { get; }
+
+    /// <summary>Takes a record's @Seq, @RecordedAtUnixMs, @Kind and searchable fields; adds it to the search index once.</summary>
+    string InsertIndex { get; }
+
     string SelectByRequest { get; }
 
     /// <summary>Takes @SubjectId and @Max.</summary>

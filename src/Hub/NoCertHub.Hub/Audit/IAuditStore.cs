@@ -11,6 +11,12 @@ internal interface IAuditStore
     /// </summary>
     Task<long> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Brings the search index up to the chain's current end. Searches do this first, so they see
+    /// every record written before they started; a background indexer keeps it nearly current.
+    /// </summary>
+    Task IndexPendingAsync(CancellationToken cancellationToken);
+
     /// <summary>Records from position <paramref name="from"/> on, in chain order, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken);
 

@@ -38,6 +38,62 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return seq;
     }
 
+    public async Task IndexPendingAsync(CancellationToken cancellationToken)
+    {
+        const int Page = 5000;
+        while (true)
+        {
+            long head;
+            await using (var connection = await OpenAsync(cancellationToken))
+            {
+                head = await connection.ExecuteScalarAsync<long>(new CommandDefinition(dialect.SelectIndexHead, cancellationToken: cancellationToken));
+            }
+
+            var records = await ReadRangeAsync(head + 1, Page, cancellationToken);
+            if (records.Count == 0)
+            {
+                return;
+            }
+
+            await using (var connection = await OpenAsync(cancellationToken))
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = dialect.InsertIndex;
+                command.Transaction = transaction;
+                var parameters = IndexColumns.Select(name =>
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@" + name;
+                    command.Parameters.Add(parameter);
+                    return parameter;
+                }).ToArray();
+                await command.PrepareAsync(cancellationToken);
+                foreach (var r in records)
+                {
+                    parameters[0].Value = r.Seq;
+                    parameters[1].Value = r.RecordedAt.ToUnixTimeMilliseconds();
+                    parameters[2].Value = (int)r.Kind;
+                    parameters[3].Value = (object?)r.RequestId ?? DBNull.Value;
+                    parameters[4].Value = (object?)r.SubjectId ?? DBNull.Value;
+                    parameters[5].Value = (object?)r.Officer ?? DBNull.Value;
+                    parameters[6].Value = (object?)r.RequesterDepartment ?? DBNull.Value;
+                    parameters[7].Value = (object?)r.CaseNumber ?? DBNull.Value;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            if (records.Count < Page)
+            {
+                return;
+            }
+        }
+    }
+
+    private static readonly string[] IndexColumns = ["Seq", "RecordedAtUnixMs", "Kind", "RequestId", "SubjectId", "Officer", "RequesterDepartment", "CaseNumber"];
+
     public async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken)
     {
         // The verifier and the checkpoints read the whole chain: a plain reader, no per-row mapping layer.
@@ -86,6 +142,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> ReadWindowAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq, int max, CancellationToken cancellationToken)
     {
+        await IndexPendingAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var parameters = new { FromMs = from.ToUnixTimeMilliseconds(), ToMs = to.ToUnixTimeMilliseconds(), AfterSeq = afterSeq, Max = max };
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectWindow, parameters, cancellationToken: cancellationToken));
@@ -94,6 +151,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<DailyLookups>> DailyLookupsAsync(DateTimeOffset from, DateTimeOffset to, TimeSpan districtOffset, CancellationToken cancellationToken)
     {
+        await IndexPendingAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var parameters = new { FromMs = from.ToUnixTimeMilliseconds(), ToMs = to.ToUnixTimeMilliseconds(), OffsetMs = (long)districtOffset.TotalMilliseconds };
         var rows = await connection.QueryAsync<DailyRow>(new CommandDefinition(dialect.SelectDailyLookups, parameters, cancellationToken: cancellationToken));
@@ -151,6 +209,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken)
     {
+        await IndexPendingAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectByRequest, new { RequestId = requestId }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToList();
@@ -158,6 +217,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> FindBySubjectAsync(string subjectId, int max, CancellationToken cancellationToken)
     {
+        await IndexPendingAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(dialect.SelectBySubject, new { SubjectId = subjectId, Max = max }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToList();
@@ -165,6 +225,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> SearchAsync(AuditQuery query, CancellationToken cancellationToken)
     {
+        await IndexPendingAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         var parameters = new
         {

@@ -44,25 +44,43 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
             late BIT NOT NULL,
             reason NVARCHAR(1024) NULL);
         """,
+        // The chained table keeps its primary key alone; searches go through audit_index, fed from it.
+        "DROP INDEX IF EXISTS ix_audit_log_request ON dbo.audit_log;",
+        "DROP INDEX IF EXISTS ix_audit_log_subject ON dbo.audit_log;",
+        "DROP INDEX IF EXISTS ix_audit_log_officer ON dbo.audit_log;",
+        "DROP INDEX IF EXISTS ix_audit_log_case ON dbo.audit_log;",
+        "DROP INDEX IF EXISTS ix_audit_log_time ON dbo.audit_log;",
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_request' AND object_id = OBJECT_ID(N'dbo.audit_log'))
-        CREATE INDEX ix_audit_log_request ON dbo.audit_log (request_id);
+        IF OBJECT_ID(N'dbo.audit_index', N'U') IS NULL
+        CREATE TABLE dbo.audit_index (
+            seq BIGINT NOT NULL CONSTRAINT pk_audit_index PRIMARY KEY,
+            recorded_at_unix_ms BIGINT NOT NULL,
+            kind TINYINT NOT NULL,
+            request_id VARCHAR(64) NULL,
+            subject_id NVARCHAR(64) NULL,
+            officer NVARCHAR(128) NULL,
+            requester_department NVARCHAR(64) NULL,
+            case_number NVARCHAR(128) NULL);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_subject' AND object_id = OBJECT_ID(N'dbo.audit_log'))
-        CREATE INDEX ix_audit_log_subject ON dbo.audit_log (subject_id, recorded_at_unix_ms);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_index_request' AND object_id = OBJECT_ID(N'dbo.audit_index'))
+        CREATE INDEX ix_audit_index_request ON dbo.audit_index (request_id);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_officer' AND object_id = OBJECT_ID(N'dbo.audit_log'))
-        CREATE INDEX ix_audit_log_officer ON dbo.audit_log (officer, recorded_at_unix_ms);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_index_subject' AND object_id = OBJECT_ID(N'dbo.audit_index'))
+        CREATE INDEX ix_audit_index_subject ON dbo.audit_index (subject_id, recorded_at_unix_ms);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_case' AND object_id = OBJECT_ID(N'dbo.audit_log'))
-        CREATE INDEX ix_audit_log_case ON dbo.audit_log (requester_department, case_number);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_index_officer' AND object_id = OBJECT_ID(N'dbo.audit_index'))
+        CREATE INDEX ix_audit_index_officer ON dbo.audit_index (officer, recorded_at_unix_ms);
         """,
         """
-        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_log_time' AND object_id = OBJECT_ID(N'dbo.audit_log'))
-        CREATE INDEX ix_audit_log_time ON dbo.audit_log (recorded_at_unix_ms);
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_index_case' AND object_id = OBJECT_ID(N'dbo.audit_index'))
+        CREATE INDEX ix_audit_index_case ON dbo.audit_index (requester_department, case_number);
+        """,
+        """
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_audit_index_time' AND object_id = OBJECT_ID(N'dbo.audit_index'))
+        CREATE INDEX ix_audit_index_time ON dbo.audit_index (recorded_at_unix_ms);
         """,
         """
         IF OBJECT_ID(N'dbo.misuse_findings', N'U') IS NULL
@@ -97,25 +115,33 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 
     public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 
-    public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE request_id = @RequestId ORDER BY seq;";
+    public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM dbo.audit_index;";
+
+    public string InsertIndex => """
+        IF NOT EXISTS (SELECT 1 FROM dbo.audit_index WHERE seq = @Seq)
+        INSERT INTO dbo.audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
+        VALUES (@Seq, @RecordedAtUnixMs, @Kind, @RequestId, @SubjectId, @Officer, @RequesterDepartment, @CaseNumber);
+        """;
+
+    public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE request_id = @RequestId) ORDER BY seq;";
 
     public string SelectSearch => $"""
-        SELECT TOP (@Max) {Columns} FROM dbo.audit_log
+        SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index
         WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
           AND (@Officer IS NULL OR officer = @Officer)
           AND (@Department IS NULL OR requester_department = @Department)
           AND (@CaseNumber IS NULL OR case_number = @CaseNumber)
-          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
+          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq)
         ORDER BY seq DESC;
         """;
 
-    public string DeleteRange => "DELETE FROM dbo.audit_log WHERE seq >= @From AND seq <= @To;";
+    public string DeleteRange => "DELETE FROM dbo.audit_log WHERE seq >= @From AND seq <= @To; DELETE FROM dbo.audit_index WHERE seq >= @From AND seq <= @To;";
 
-    public string SelectWindow => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq;";
+    public string SelectWindow => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq;";
 
     public string SelectDailyLookups => """
         SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS [Day], COUNT(*) AS [Count]
-        FROM dbo.audit_log
+        FROM dbo.audit_index
         WHERE kind IN (2, 3) AND officer IS NOT NULL AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs
         GROUP BY officer, (recorded_at_unix_ms + @OffsetMs) / 86400000;
         """;
@@ -136,5 +162,5 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 
     public string CloseFinding => "UPDATE dbo.misuse_findings SET [state] = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND [state] = 'open';";
 
-    public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC;";
+    public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC;";
 }

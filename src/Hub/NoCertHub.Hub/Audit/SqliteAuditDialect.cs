@@ -53,11 +53,29 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
             late INTEGER NOT NULL,
             reason TEXT NULL)
         """,
-        "CREATE INDEX IF NOT EXISTS ix_audit_log_request ON audit_log (request_id)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject_id, recorded_at_unix_ms)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_log_officer ON audit_log (officer, recorded_at_unix_ms)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_log_case ON audit_log (requester_department, case_number)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_log_time ON audit_log (recorded_at_unix_ms)",
+        // The chained table stays append-only with its primary key alone: secondary indexes cost more
+        // than everything else on the answer path. Searches go through audit_index, fed from it.
+        "DROP INDEX IF EXISTS ix_audit_log_request",
+        "DROP INDEX IF EXISTS ix_audit_log_subject",
+        "DROP INDEX IF EXISTS ix_audit_log_officer",
+        "DROP INDEX IF EXISTS ix_audit_log_case",
+        "DROP INDEX IF EXISTS ix_audit_log_time",
+        """
+        CREATE TABLE IF NOT EXISTS audit_index (
+            seq INTEGER PRIMARY KEY,
+            recorded_at_unix_ms INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            request_id TEXT NULL,
+            subject_id TEXT NULL,
+            officer TEXT NULL,
+            requester_department TEXT NULL,
+            case_number TEXT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_audit_index_request ON audit_index (request_id)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_index_subject ON audit_index (subject_id, recorded_at_unix_ms)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_index_officer ON audit_index (officer, recorded_at_unix_ms)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_index_case ON audit_index (requester_department, case_number)",
+        "CREATE INDEX IF NOT EXISTS ix_audit_index_time ON audit_index (recorded_at_unix_ms)",
         """
         CREATE TABLE IF NOT EXISTS misuse_findings (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,25 +108,32 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
 
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
-    public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE request_id = @RequestId ORDER BY seq";
+    public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM audit_index";
+
+    public string InsertIndex => """
+        INSERT OR IGNORE INTO audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
+        VALUES (@Seq, @RecordedAtUnixMs, @Kind, @RequestId, @SubjectId, @Officer, @RequesterDepartment, @CaseNumber)
+        """;
+
+    public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE request_id = @RequestId) ORDER BY seq";
 
     public string SelectSearch => $"""
-        SELECT {Columns} FROM audit_log
+        SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index
         WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
           AND (@Officer IS NULL OR officer = @Officer)
           AND (@Department IS NULL OR requester_department = @Department)
           AND (@CaseNumber IS NULL OR case_number = @CaseNumber)
-          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq
+          AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq < @BeforeSeq)
         ORDER BY seq DESC LIMIT @Max
         """;
 
-    public string DeleteRange => "DELETE FROM audit_log WHERE seq >= @From AND seq <= @To";
+    public string DeleteRange => "DELETE FROM audit_log WHERE seq >= @From AND seq <= @To; DELETE FROM audit_index WHERE seq >= @From AND seq <= @To";
 
-    public string SelectWindow => $"SELECT {Columns} FROM audit_log WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq ORDER BY seq LIMIT @Max";
+    public string SelectWindow => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq LIMIT @Max";
 
     public string SelectDailyLookups => """
         SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS Day, COUNT(*) AS Count
-        FROM audit_log
+        FROM audit_index
         WHERE kind IN (2, 3) AND officer IS NOT NULL AND recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs
         GROUP BY officer, (recorded_at_unix_ms + @OffsetMs) / 86400000
         """;
@@ -128,5 +153,5 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
 
     public string CloseFinding => "UPDATE misuse_findings SET state = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
 
-    public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE subject_id = @SubjectId ORDER BY seq DESC LIMIT @Max";
+    public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC LIMIT @Max";
 }
