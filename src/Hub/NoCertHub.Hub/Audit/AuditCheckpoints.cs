@@ -45,14 +45,20 @@ internal sealed class AuditCheckpoints(IAuditStore store, AuditChain chain, Audi
 
     public string PublicKeyPath => Path.Combine(_directory, "checkpoint-signing.pub.pem");
 
-    /// <summary>Signs a checkpoint over the records after the last one exported; null when there are none, or the chain does not hold together.</summary>
-    public async Task<AuditCheckpoint?> ExportNextAsync(CancellationToken cancellationToken)
+    /// <summary>Puts the hub's public key beside the checkpoints, so the verifier can run from the first record on.</summary>
+    public async Task ExportPublicKeyAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_directory);
         if (!File.Exists(PublicKeyPath))
         {
             await File.WriteAllTextAsync(PublicKeyPath, keys.PublicKeyPem, cancellationToken);
         }
+    }
+
+    /// <summary>Signs a checkpoint over the records after the last one exported; null when there are none, or the chain does not hold together.</summary>
+    public async Task<AuditCheckpoint?> ExportNextAsync(CancellationToken cancellationToken)
+    {
+        await ExportPublicKeyAsync(cancellationToken);
 
         var existing = Read(_directory);
         var last = existing.Count > 0 ? existing[^1] : null;

@@ -4,9 +4,16 @@ namespace NoCertHub.Hub.Audit;
 /// Feeds the search index from the chained table, off the answer path. Searches catch up by
 /// themselves before they run; this keeps the catching up small.
 /// </summary>
-internal sealed class AuditIndexer(IAuditStore store, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
+internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoints, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The verifier needs the public key from the first record on, not from the first checkpoint.
+        await checkpoints.ExportPublicKeyAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
