@@ -59,16 +59,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = dialect.InsertIndex;
-                command.Transaction = transaction;
-                var parameters = IndexColumns.Select(name =>
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = "@" + name;
-                    command.Parameters.Add(parameter);
-                    return parameter;
-                }).ToArray();
-                await command.PrepareAsync(cancellationToken);
+                var parameters = await PrepareAsync(command, dialect.InsertIndex, transaction, IndexColumns, cancellationToken);
                 foreach (var r in records)
                 {
                     parameters[0].Value = r.Seq;
@@ -247,16 +238,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
     private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<Row> rows, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = dialect.Insert;
-        command.Transaction = transaction;
-        var parameters = Row.Columns.Select(name =>
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            command.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
-        await command.PrepareAsync(cancellationToken);
+        var parameters = await PrepareAsync(command, dialect.Insert, transaction, Row.Columns, cancellationToken);
         var values = new object?[parameters.Length];
         foreach (var row in rows)
         {
@@ -268,6 +250,22 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    // A statement run once per row of a batch: parameters made and the statement prepared once.
+    private static async Task<DbParameter[]> PrepareAsync(DbCommand command, string sql, DbTransaction transaction, IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        var parameters = names.Select(name =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        await command.PrepareAsync(cancellationToken);
+        return parameters;
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
