@@ -49,18 +49,6 @@ internal sealed class AuditChain(byte[] subjectKey)
     public static byte[] MerkleRoot(IReadOnlyList<byte[]> leaves) =>
         leaves.Count == 0 ? SHA256.HashData(ReadOnlySpan<byte>.Empty) : Subtree(leaves, 0, leaves.Count);
 
-    public byte[] SubjectDigest(string? subjectKind, string? subjectId)
-    {
-        if (subjectId is null)
-        {
-            return [];
-        }
-
-        var digest = new byte[HashSize];
-        WriteSubjectDigest(subjectKind, subjectId, digest);
-        return digest;
-    }
-
     private void WriteSubjectDigest(string? subjectKind, string subjectId, Span<byte> destination)
     {
         var text = (subjectKind ?? "") + "|" + subjectId;

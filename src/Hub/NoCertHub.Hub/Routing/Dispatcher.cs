@@ -114,15 +114,6 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
         }
     }
 
-    public int ConnectedAgents(string department)
-    {
-        var route = Route(department);
-        lock (route)
-        {
-            return route.Agents.Count;
-        }
-    }
-
     private DepartmentRoute Route(string department) => _departments.GetOrAdd(department, static _ => new DepartmentRoute());
 
     private bool TryAssign(DepartmentRoute route, RoutedTask task)

@@ -21,8 +21,8 @@ internal sealed class OverdueSweeper(
     IOptions<HubOptions> hub,
     ILogger<OverdueSweeper> logger) : BackgroundService
 {
-    // Requests fired by one script: large enough that a commit per script is cheap, small enough
-    // that one script does not hold the server long.
+    // Requests fired by one script: large enough to save round trips, small enough that one
+    // script does not hold the server long.
     private const int FireBatch = 100;
 
     private readonly SlaOptions _options = options.Value;

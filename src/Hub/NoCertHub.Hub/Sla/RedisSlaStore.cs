@@ -25,8 +25,8 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
     // ARGV: hub instance, then the request ids in the same order. For each request, its next event
     // if due by the server clock: the reminder (the timer moves on to the deadline), or the
     // deadline (escalated, it leaves the timers); a reminder whose deadline has passed too is
-    // skipped for the escalation. One script for a batch, so a server that commits each script
-    // to disk before replying pays that once per batch. Returns per request {0} nothing due (or
+    // skipped for the escalation. One script for a batch: one round trip and one script run for
+    // many requests. Returns per request {0} nothing due (or
     // another hub fired it first), {1, deadline ms, body} escalated, {2, body} reminder; then
     // the server time in ms.
     private const string FireScript = ServerMillis + "\n" + """
