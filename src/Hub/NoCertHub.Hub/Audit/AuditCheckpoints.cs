@@ -36,9 +36,11 @@ internal sealed record AuditCheckpoint(
 /// named by their range and never overwritten, so hubs sharing a directory cannot clobber each
 /// other's.
 /// </summary>
-internal sealed class AuditCheckpoints(IAuditStore store, AuditChain chain, AuditKeys keys, IOptions<AuditOptions> options, IOptions<HubOptions> hub, TimeProvider time)
+internal sealed class AuditCheckpoints(IAuditStore store, AuditKeys keys, IOptions<AuditOptions> options, IOptions<HubOptions> hub, TimeProvider time)
 {
-    private const int Page = 10_000;
+    // A checkpoint's leaves are held in memory to compute its Merkle root (32 bytes each); a longer
+    // stretch is signed in several checkpoints, one per run.
+    private const int MaxRecords = 4_000_000;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     private readonly string _directory = Path.GetFullPath(options.Value.CheckpointDirectory);
@@ -64,38 +66,37 @@ internal sealed class AuditCheckpoints(IAuditStore store, AuditChain chain, Audi
         var last = existing.Count > 0 ? existing[^1] : null;
         var from = (last?.To ?? 0) + 1;
         var previous = last is null ? AuditChain.Genesis.ToArray() : Convert.FromHexString(last.ChainHead);
-        var leaves = new List<byte[]>();
+        using var leaves = new MemoryStream();
+        var head = new byte[AuditChain.HashSize];
         var to = from - 1;
-        while (true)
+        await foreach (var page in store.ScanChainAsync(from, cancellationToken))
         {
-            var page = await store.ReadRangeAsync(to + 1, Page, cancellationToken);
-            foreach (var record in page)
+            for (var i = 0; i < page.Count; i++)
             {
                 // Sign only what holds together: a gap or a broken link is the verifier's to report, not to be sealed.
-                var leaf = chain.Leaf(record.Seq, record);
-                var head = AuditChain.Chain(previous, leaf);
-                if (record.Seq != to + 1 || record.ChainHash is null || !head.AsSpan().SequenceEqual(record.ChainHash))
+                AuditChain.Chain(previous, page.Leaf(i), head);
+                if (page.Seq(i) != to + 1 || !head.AsSpan().SequenceEqual(page.StoredChainHash(i)))
                 {
-                    throw new AuditChainBrokenException(record.Seq);
+                    throw new AuditChainBrokenException(page.Seq(i));
                 }
 
-                leaves.Add(leaf);
-                previous = head;
-                to = record.Seq;
+                (previous, head) = (head, previous);
+                to = page.Seq(i);
             }
 
-            if (page.Count < Page)
+            leaves.Write(page.Leaves);
+            if (to - from + 1 >= MaxRecords)
             {
                 break;
             }
         }
 
-        if (leaves.Count == 0)
+        if (leaves.Length == 0)
         {
             return null;
         }
 
-        var unsigned = new AuditCheckpoint(1, from, to, Convert.ToHexStringLower(previous), Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)),
+        var unsigned = new AuditCheckpoint(1, from, to, Convert.ToHexStringLower(previous), Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves.GetBuffer().AsSpan(0, (int)leaves.Length))),
             time.GetUtcNow().ToUnixTimeMilliseconds(), hub.Value.InstanceId, keys.KeyId, "");
         var checkpoint = unsigned with { Signature = Convert.ToBase64String(keys.SigningKey.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256)) };
         var path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"checkpoint-{from:D12}-{to:D12}.json"));

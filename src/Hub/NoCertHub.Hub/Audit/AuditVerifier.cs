@@ -11,12 +11,11 @@ internal sealed record AuditVerification(long Records, int Checkpoints, IReadOnl
 /// <summary>
 /// Checks an audit database against its own chain and against the signed checkpoints, and says
 /// precisely what was altered, deleted, reordered or truncated, or which checkpoint is forged.
-/// One pass, in pages; memory grows with the number of checkpoints open at once, not records.
+/// One pass, in pages read and hashed on every core while the chain is followed; memory holds the
+/// leaves of the checkpoints open at the current position, not the whole chain.
 /// </summary>
 internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
 {
-    private const int Page = 50_000;
-
     public Task<AuditVerification> VerifyAsync(string checkpointDirectory, ECDsa publicKey, CancellationToken cancellationToken) =>
         VerifyAsync(checkpointDirectory, archiveDirectory: null, publicKey, cancellationToken);
 
@@ -45,93 +44,87 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
         var (archivedTo, archivedHead, archivedCount) = await VerifyArchiveAsync(archiveDirectory, trusted, findings, cancellationToken);
         // Checkpoints the archive answered for are done with.
         trusted = trusted.Where(c => c.To > archivedTo).ToList();
-        var ends = trusted.Select(c => c.To).ToHashSet();
-        var heads = new Dictionary<long, byte[]>();
-        var open = new List<(AuditCheckpoint Checkpoint, List<byte[]> Leaves)>();
+        var active = new List<OpenCheckpoint>();
         var nextToOpen = 0;
-        var previous = archivedHead;
-        (AuditRecord Record, byte[] Before)? suspect = null;
+        var previous = archivedHead.ToArray();
+        var computed = new byte[AuditChain.HashSize];
+        (long Seq, byte[] Before)? suspect = null;
         var expected = archivedTo + 1;
         var count = archivedCount;
 
-        for (var from = expected; ; )
+        await foreach (var page in store.ScanChainAsync(expected, cancellationToken))
         {
-            var page = await store.ReadRangeAsync(from, Page, cancellationToken);
-            foreach (var record in page)
+            for (var i = 0; i < page.Count; i++)
             {
+                var seq = page.Seq(i);
                 count++;
-                var stored = record.ChainHash ?? [];
-                var leaf = chain.Leaf(record.Seq, record);
-                while (nextToOpen < trusted.Count && trusted[nextToOpen].From <= record.Seq)
+
+                // Checkpoints are settled as soon as the chain passes their end, so memory holds only those open here.
+                for (var k = active.Count - 1; k >= 0; k--)
                 {
-                    open.Add((trusted[nextToOpen], []));
-                    nextToOpen++;
+                    if (active[k].Checkpoint.To < seq)
+                    {
+                        Settle(active[k], atEnd: false, expected - 1, findings);
+                        active.RemoveAt(k);
+                    }
                 }
 
-                foreach (var (c, leaves) in open.Where(o => o.Checkpoint.To >= record.Seq))
+                while (nextToOpen < trusted.Count && trusted[nextToOpen].From <= seq)
                 {
-                    leaves.Add(leaf);
+                    active.Add(new OpenCheckpoint(trusted[nextToOpen++]));
                 }
 
-                if (ends.Contains(record.Seq))
+                foreach (var c in active)
                 {
-                    heads[record.Seq] = stored;
+                    c.Leaves.Write(page.Leaf(i));
+                    if (c.Checkpoint.To == seq)
+                    {
+                        c.Head = page.StoredChainHash(i).ToArray();
+                    }
                 }
 
-                if (record.Seq != expected)
+                var linked = Link(page, i, previous, computed);
+                var before = linked ? null : previous.ToArray();
+                // Carry on from what is stored, so one bad record is reported once, not with everything after it.
+                (page.StoredChainHash(i).Length == AuditChain.HashSize ? page.StoredChainHash(i) : computed).CopyTo(previous);
+                if (seq != expected)
                 {
-                    findings.Add(record.Seq - expected == 1
+                    findings.Add(seq - expected == 1
                         ? $"record {expected} is missing: deleted"
-                        : $"records {expected}..{record.Seq - 1} are missing: deleted");
+                        : $"records {expected}..{seq - 1} are missing: deleted");
                     suspect = null;
                 }
-                else if (!AuditChain.Chain(previous, leaf).AsSpan().SequenceEqual(stored))
+                else if (linked)
                 {
-                    if (suspect is { } s && s.Record.Seq == record.Seq - 1 && Swapped(s.Before, s.Record, record))
-                    {
-                        findings[^1] = $"records {s.Record.Seq} and {record.Seq} are swapped: reordered";
-                        suspect = null;
-                    }
-                    else
-                    {
-                        findings.Add($"record {record.Seq} does not match its chain hash: altered");
-                        suspect = (record, previous);
-                    }
+                    suspect = null;
+                }
+                else if (suspect is { } s && s.Seq == seq - 1 && await SwappedAsync(s.Before, s.Seq, cancellationToken) is { } head)
+                {
+                    findings[^1] = $"records {s.Seq} and {seq} are swapped: reordered";
+                    // Whole rows swapped leave their chain hashes swapped too: carry on from the one that belongs here.
+                    head.CopyTo(previous, 0);
+                    suspect = null;
                 }
                 else
                 {
-                    suspect = null;
+                    findings.Add($"record {seq} does not match its chain hash: altered");
+                    suspect = (seq, before!);
                 }
 
-                // Carry on from what is stored, so one bad record is reported once, not with everything after it.
-                previous = stored.Length == AuditChain.HashSize ? stored : AuditChain.Chain(previous, leaf);
-                expected = record.Seq + 1;
+                expected = seq + 1;
             }
-
-            if (page.Count < Page)
-            {
-                break;
-            }
-
-            from = page[^1].Seq + 1;
         }
 
         var last = expected - 1;
-        foreach (var c in trusted)
+        foreach (var c in active)
         {
-            var leaves = open.FirstOrDefault(o => o.Checkpoint == c).Leaves;
-            if (leaves is null || !heads.TryGetValue(c.To, out var head))
-            {
-                findings.Add($"records up to {c.To} are signed in checkpoint {c.From}..{c.To} but the database ends at {last}: truncated");
-            }
-            else if (leaves.Count != c.To - c.From + 1 || !Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)).Equals(c.MerkleRoot, StringComparison.Ordinal))
-            {
-                findings.Add($"records {c.From}..{c.To} are not what checkpoint {c.From}..{c.To} signed (Merkle root differs): altered, deleted or rewritten");
-            }
-            else if (!Convert.ToHexStringLower(head).Equals(c.ChainHead, StringComparison.Ordinal))
-            {
-                findings.Add($"the chain hash after record {c.To} is not the one checkpoint {c.From}..{c.To} signed: the chain before it was rewritten");
-            }
+            Settle(c, atEnd: true, last, findings);
+        }
+
+        // Checkpoints whose range the database never reached.
+        foreach (var c in trusted.Skip(nextToOpen))
+        {
+            findings.Add($"records up to {c.To} are signed in checkpoint {c.From}..{c.To} but the database ends at {last}: truncated");
         }
 
         return new AuditVerification(count, trusted.Count, findings);
@@ -183,21 +176,68 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
         return (to, head, count);
     }
 
-    // Two neighbours exchanged: each one's content now sits at the other's position.
-    private bool Swapped(byte[] before, AuditRecord first, AuditRecord second)
+    // Whether record i's stored chain hash is the previous one chained with its leaf (computed is left holding the latter).
+    private static bool Link(AuditLeafPage page, int i, byte[] previous, byte[] computed)
     {
-        if (first.ChainHash is null || second.ChainHash is null)
+        AuditChain.Chain(previous, page.Leaf(i), computed);
+        return computed.AsSpan().SequenceEqual(page.StoredChainHash(i));
+    }
+
+    private static void Settle(OpenCheckpoint open, bool atEnd, long last, List<string> findings)
+    {
+        var c = open.Checkpoint;
+        var leaves = open.Leaves.GetBuffer().AsSpan(0, (int)open.Leaves.Length);
+        if (open.Head is null && atEnd)
         {
-            return false;
+            findings.Add($"records up to {c.To} are signed in checkpoint {c.From}..{c.To} but the database ends at {last}: truncated");
+        }
+        else if (open.Head is null || leaves.Length != (c.To - c.From + 1) * AuditChain.HashSize
+            || !Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)).Equals(c.MerkleRoot, StringComparison.Ordinal))
+        {
+            findings.Add($"records {c.From}..{c.To} are not what checkpoint {c.From}..{c.To} signed (Merkle root differs): altered, deleted or rewritten");
+        }
+        else if (!Convert.ToHexStringLower(open.Head).Equals(c.ChainHead, StringComparison.Ordinal))
+        {
+            findings.Add($"the chain hash after record {c.To} is not the one checkpoint {c.From}..{c.To} signed: the chain before it was rewritten");
         }
 
+        open.Leaves.Dispose();
+    }
+
+    // Two neighbours exchanged: each one's content now sits at the other's position. Only looked
+    // at when two records in a row fail, so they are read again as records. Returns the chain hash
+    // that belongs after the pair, or null when it is not a swap.
+    private async Task<byte[]?> SwappedAsync(byte[] before, long firstSeq, CancellationToken cancellationToken)
+    {
+        var pair = await store.ReadRangeAsync(firstSeq, 2, cancellationToken);
+        if (pair.Count != 2 || pair[1].Seq != firstSeq + 1 || pair[0].ChainHash is not { } firstHash || pair[1].ChainHash is not { } secondHash)
+        {
+            return null;
+        }
+
+        var (first, second) = (pair[0], pair[1]);
         var secondAtFirst = AuditChain.Chain(before, chain.Leaf(first.Seq, second));
         // Contents swapped, chain hashes left in place.
-        var contentSwap = secondAtFirst.AsSpan().SequenceEqual(first.ChainHash)
-            && AuditChain.Chain(first.ChainHash, chain.Leaf(second.Seq, first)).AsSpan().SequenceEqual(second.ChainHash);
+        if (secondAtFirst.AsSpan().SequenceEqual(firstHash)
+            && AuditChain.Chain(firstHash, chain.Leaf(second.Seq, first)).AsSpan().SequenceEqual(secondHash))
+        {
+            return secondHash;
+        }
+
         // Whole rows swapped, their positions relabelled.
-        var rowSwap = secondAtFirst.AsSpan().SequenceEqual(second.ChainHash)
-            && AuditChain.Chain(second.ChainHash, chain.Leaf(second.Seq, first)).AsSpan().SequenceEqual(first.ChainHash);
-        return contentSwap || rowSwap;
+        if (secondAtFirst.AsSpan().SequenceEqual(secondHash)
+            && AuditChain.Chain(secondHash, chain.Leaf(second.Seq, first)).AsSpan().SequenceEqual(firstHash))
+        {
+            return firstHash;
+        }
+
+        return null;
+    }
+
+    private sealed class OpenCheckpoint(AuditCheckpoint checkpoint)
+    {
+        public AuditCheckpoint Checkpoint { get; } = checkpoint;
+        public MemoryStream Leaves { get; } = new();
+        public byte[]? Head { get; set; }
     }
 }

@@ -15,6 +15,12 @@ internal interface IAuditSqlDialect
 
     IReadOnlyList<string> CreateSchema { get; }
 
+    /// <summary>
+    /// A reader of the chained table from <paramref name="from"/> on that skips the provider's
+    /// per-value objects, or null to use the generic one over <see cref="SelectRange"/>.
+    /// </summary>
+    IAuditChainReader? OpenChainReader(DbConnection connection, long from);
+
     string Insert { get; }
 
     /// <summary>The last record's Seq and ChainHash, locking the chain's end until the transaction ends.</summary>
@@ -63,4 +69,11 @@ internal interface IAuditSqlDialect
 
     /// <summary>Takes @Id, @Resolution, @ClosedBy, @ClosedAtUnixMs; closes an open finding.</summary>
     string CloseFinding { get; }
+}
+
+/// <summary>Reads the chained table in order into leaf pages, through one open statement.</summary>
+internal interface IAuditChainReader : IDisposable
+{
+    /// <summary>Adds up to <paramref name="max"/> records to the page; fewer means the chain's end.</summary>
+    int Read(AuditLeafPage page, int max);
 }

@@ -20,6 +20,13 @@ internal interface IAuditStore
     /// <summary>Records from position <paramref name="from"/> on, in chain order, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The chain from position <paramref name="from"/> to its end, as pages of encoded records with
+    /// their leaf hashes; the next page is read and hashed while the caller works on this one, so a
+    /// page is only valid until the next is asked for. For the verifier and the checkpoints.
+    /// </summary>
+    IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditRecord>> FindBySubjectAsync(string subjectId, int max, CancellationToken cancellationToken);

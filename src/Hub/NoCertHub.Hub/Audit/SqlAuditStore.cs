@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 
 namespace NoCertHub.Hub.Audit;
@@ -6,6 +7,12 @@ namespace NoCertHub.Hub.Audit;
 /// <summary>The audit store's logic, shared by every engine; the SQL text comes from the dialect.</summary>
 internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionString, AuditChain chain) : IAuditStore
 {
+    private const int ScanPage = 32_768;
+
+    // Appends are serialised by the chain's head lock, and the writer runs one batch at a time.
+    [ThreadStatic]
+    private static AuditLeafPage? t_appendPage;
+
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -21,15 +28,23 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var head = await connection.QuerySingleOrDefaultAsync<Head>(new CommandDefinition(dialect.SelectHeadForAppend, transaction: transaction, cancellationToken: cancellationToken));
         var seq = head?.Seq ?? 0;
-        var previous = head?.ChainHash ?? AuditChain.Genesis.ToArray();
-        var rows = new List<Row>(records.Count);
+        var page = t_appendPage ??= new AuditLeafPage();
+        page.Clear();
         foreach (var record in records)
         {
-            seq++;
-            previous = AuditChain.Chain(previous, chain.Leaf(seq, record));
-            var row = Row.From(record);
-            row.Seq = seq;
-            row.ChainHash = previous;
+            page.Add(++seq, record);
+        }
+
+        page.ComputeLeaves(chain);
+        var previous = head?.ChainHash ?? AuditChain.Genesis.ToArray();
+        var rows = new List<Row>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var row = Row.From(records[i]);
+            row.Seq = page.Seq(i);
+            row.ChainHash = new byte[AuditChain.HashSize];
+            AuditChain.Chain(previous, page.Leaf(i), row.ChainHash);
+            previous = row.ChainHash;
             rows.Add(row);
         }
 
@@ -41,21 +56,16 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
     public async Task IndexPendingAsync(CancellationToken cancellationToken)
     {
         const int Page = 5000;
+        await using var connection = await OpenAsync(cancellationToken);
         while (true)
         {
-            long head;
-            await using (var connection = await OpenAsync(cancellationToken))
-            {
-                head = await connection.ExecuteScalarAsync<long>(new CommandDefinition(dialect.SelectIndexHead, cancellationToken: cancellationToken));
-            }
-
-            var records = await ReadRangeAsync(head + 1, Page, cancellationToken);
+            var head = await connection.ExecuteScalarAsync<long>(new CommandDefinition(dialect.SelectIndexHead, cancellationToken: cancellationToken));
+            var records = await ReadRangeAsync(connection, head + 1, Page, cancellationToken);
             if (records.Count == 0)
             {
                 return;
             }
 
-            await using (var connection = await OpenAsync(cancellationToken))
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 await using var command = connection.CreateCommand();
@@ -87,8 +97,52 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 
     public async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken)
     {
-        // The verifier and the checkpoints read the whole chain: a plain reader, no per-row mapping layer.
         await using var connection = await OpenAsync(cancellationToken);
+        return await ReadRangeAsync(connection, from, max, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var reader = dialect.OpenChainReader(connection, from) ?? new DataReaderChainReader(connection, dialect.SelectRange, from);
+        // Two pages in turn: the next one is read and hashed while the caller chains this one.
+        AuditLeafPage[] pages = [new(), new()];
+        var next = Fill(pages[0]);
+        try
+        {
+            for (var turn = 1; ; turn++)
+            {
+                var page = await next;
+                var more = page.Count == ScanPage;
+                next = more ? Fill(pages[turn % 2]) : Task.FromResult(page);
+                if (page.Count > 0)
+                {
+                    yield return page;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            // The reader must not be disposed under a page still being filled.
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Task<AuditLeafPage> Fill(AuditLeafPage page) => Task.Run(() =>
+        {
+            page.Clear();
+            reader.Read(page, ScanPage);
+            page.ComputeLeaves(chain);
+            return page;
+        }, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(DbConnection connection, long from, int max, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
         command.CommandText = dialect.SelectRange;
         AddParameter(command, "@From", from);
@@ -97,32 +151,70 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         var records = new List<AuditRecord>(Math.Min(max, 65_536));
         while (await reader.ReadAsync(cancellationToken))
         {
-            records.Add(new AuditRecord
-            {
-                Seq = reader.GetInt64(0),
-                ChainHash = (byte[])reader.GetValue(1),
-                RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                Kind = (AuditKind)reader.GetInt32(3),
-                RequestId = Text(reader, 4),
-                ItemCode = Text(reader, 5),
-                SubjectKind = Text(reader, 6),
-                SubjectId = Text(reader, 7),
-                CaseNumber = Text(reader, 8),
-                Purpose = Text(reader, 9),
-                RequesterDepartment = Text(reader, 10),
-                Window = Text(reader, 11),
-                Officer = Text(reader, 12),
-                Verdict = Text(reader, 13),
-                DisclosedFields = Text(reader, 14),
-                AnsweringDepartment = Text(reader, 15),
-                AnsweringAgent = Text(reader, 16),
-                HubInstance = reader.GetString(17),
-                Late = reader.GetBoolean(18),
-                Reason = Text(reader, 19),
-            });
+            records.Add(ReadRecord(reader));
         }
 
         return records;
+    }
+
+    // SelectRange's columns, in order, as a record.
+    private static AuditRecord ReadRecord(DbDataReader reader) => new()
+    {
+        Seq = reader.GetInt64(0),
+        ChainHash = (byte[])reader.GetValue(1),
+        RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+        Kind = (AuditKind)reader.GetInt32(3),
+        RequestId = Text(reader, 4),
+        ItemCode = Text(reader, 5),
+        SubjectKind = Text(reader, 6),
+        SubjectId = Text(reader, 7),
+        CaseNumber = Text(reader, 8),
+        Purpose = Text(reader, 9),
+        RequesterDepartment = Text(reader, 10),
+        Window = Text(reader, 11),
+        Officer = Text(reader, 12),
+        Verdict = Text(reader, 13),
+        DisclosedFields = Text(reader, 14),
+        AnsweringDepartment = Text(reader, 15),
+        AnsweringAgent = Text(reader, 16),
+        HubInstance = reader.GetString(17),
+        Late = reader.GetBoolean(18),
+        Reason = Text(reader, 19),
+    };
+
+    /// <summary>Any engine's chain reader: one open SelectRange, records mapped and encoded.</summary>
+    private sealed class DataReaderChainReader : IAuditChainReader
+    {
+        private readonly DbCommand _command;
+        private readonly DbDataReader _reader;
+
+        public DataReaderChainReader(DbConnection connection, string selectRange, long from)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = selectRange;
+            AddParameter(_command, "@From", from);
+            AddParameter(_command, "@Max", int.MaxValue);
+            _reader = _command.ExecuteReader();
+        }
+
+        public int Read(AuditLeafPage page, int max)
+        {
+            var read = 0;
+            while (read < max && _reader.Read())
+            {
+                var record = ReadRecord(_reader);
+                page.Add(record.Seq, record);
+                read++;
+            }
+
+            return read;
+        }
+
+        public void Dispose()
+        {
+            _reader.Dispose();
+            _command.Dispose();
+        }
     }
 
     public async Task DeleteRangeAsync(long from, long to, CancellationToken cancellationToken)

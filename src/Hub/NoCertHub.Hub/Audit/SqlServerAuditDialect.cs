@@ -113,6 +113,8 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     // UPDLOCK + HOLDLOCK: two hubs appending at once queue here instead of forking the chain.
     public string SelectHeadForAppend => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log WITH (UPDLOCK, HOLDLOCK) ORDER BY seq DESC;";
 
+    public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
+
     public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 
     public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM dbo.audit_index;";

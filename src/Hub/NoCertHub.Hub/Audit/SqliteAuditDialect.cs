@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace NoCertHub.Hub.Audit;
 
@@ -106,6 +107,11 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     // The writer's transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so it already holds the write lock here.
     public string SelectHeadForAppend => "SELECT seq AS Seq, chain_hash AS ChainHash FROM audit_log ORDER BY seq DESC LIMIT 1";
 
+    // The verifier and the checkpoints read every record: straight from SQLite's own UTF-8 bytes
+    // into the encoding, without a string or a boxed value per column.
+    public IAuditChainReader? OpenChainReader(DbConnection connection, long from) =>
+        new RawChainReader(((SqliteConnection)connection).Handle!, SelectRange, from);
+
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
     public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM audit_index";
@@ -154,4 +160,78 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     public string CloseFinding => "UPDATE misuse_findings SET state = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
 
     public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC LIMIT @Max";
+
+    private sealed class RawChainReader : IAuditChainReader
+    {
+        // SelectRange's columns in the encoding's text order (AuditChain.TextFields): request_id,
+        // item_code, subject_kind, case_number ... hub_instance, reason; subject_id (7) is hashed
+        // apart, late (18) closes the record.
+        private static readonly int[] TextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19];
+
+        private readonly sqlite3_stmt _statement;
+
+        public RawChainReader(sqlite3 database, string sql, long from)
+        {
+            Check(database, raw.sqlite3_prepare_v2(database, sql, out _statement));
+            raw.sqlite3_bind_int64(_statement, raw.sqlite3_bind_parameter_index(_statement, "@From"), from);
+            raw.sqlite3_bind_int64(_statement, raw.sqlite3_bind_parameter_index(_statement, "@Max"), -1);
+        }
+
+        public int Read(AuditLeafPage page, int max)
+        {
+            var read = 0;
+            var statement = _statement.DangerousGetHandle();
+            while (read < max)
+            {
+                var step = raw.sqlite3_step(_statement);
+                if (step == raw.SQLITE_DONE)
+                {
+                    break;
+                }
+
+                if (step != raw.SQLITE_ROW)
+                {
+                    Check(raw.sqlite3_db_handle(_statement), step);
+                }
+
+                page.Begin(SqliteColumns.Int64(statement, 0), SqliteColumns.Bytes(statement, 1),
+                    SqliteColumns.Int64(statement, 2), (int)SqliteColumns.Int64(statement, 3));
+                foreach (var column in TextColumns)
+                {
+                    if (SqliteColumns.IsNull(statement, column))
+                    {
+                        page.NullText();
+                    }
+                    else
+                    {
+                        page.Text(SqliteColumns.Bytes(statement, column));
+                    }
+                }
+
+                if (SqliteColumns.IsNull(statement, 7))
+                {
+                    page.NoSubject();
+                }
+                else
+                {
+                    page.Subject(SqliteColumns.Bytes(statement, 6), SqliteColumns.Bytes(statement, 7));
+                }
+
+                page.End(SqliteColumns.Int64(statement, 18) != 0);
+                read++;
+            }
+
+            return read;
+        }
+
+        public void Dispose() => _statement.Dispose();
+
+        private static void Check(sqlite3 database, int result)
+        {
+            if (result != raw.SQLITE_OK)
+            {
+                throw new SqliteException($"SQLite error {result} reading the audit chain: {raw.sqlite3_errmsg(database).utf8_to_string()}", result);
+            }
+        }
+    }
 }
