@@ -143,6 +143,49 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
     }
 
     [Fact]
+    public async Task LookupAboutSomeoneTheCaseDoesNotName_IsRecordedAsSuch_AndBecomesAFinding()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.CivilAffairs(_directory, "ca-party")));
+        var caseNumber = "JJ-PARTY-" + Guid.NewGuid().ToString("N")[..6];
+        var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];
+        const string Stranger = "331002199501300046";
+        // Zhang Wei applies; his wife Li Na is declared a related party; the third lookup is about neither.
+        var own = Marital(ZhangWei, caseNumber, officer);
+        var spouse = Marital(LiNa, caseNumber, officer);
+        spouse.Applicant = new Subject { Kind = SubjectKind.Person, Id = ZhangWei };
+        spouse.RelatedParties.Add(new Subject { Kind = SubjectKind.Person, Id = LiNa });
+        var stranger = Marital(Stranger, caseNumber, officer);
+        stranger.Applicant = new Subject { Kind = SubjectKind.Person, Id = ZhangWei };
+        stranger.RelatedParties.Add(new Subject { Kind = SubjectKind.Person, Id = LiNa });
+        foreach (var request in new[] { own, spouse, stranger })
+        {
+            await _client.VerifyAsync(request);
+        }
+
+        var trail = await Audit().SearchAsync(new AuditSearchRequest { Officer = officer, Purpose = "audit test", OfficerDeclared = "joint-office-wang" });
+        var roles = trail.Entries.Where(e => e.Kind == AuditEntryKind.Answered).ToDictionary(e => e.SubjectId, e => e.SubjectRole);
+        await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.MisuseDetector>().RunAsync(CancellationToken.None);
+        // Run at any hour of the day, so other rules (off hours) may fire as well: only this rule's findings are looked at.
+        var findings = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer, Rule = "subject_not_applicant" });
+
+        Assert.Equal(new Dictionary<string, string> { [ZhangWei] = "applicant", [LiNa] = "related_party", [Stranger] = "not_a_party" }, roles);
+        var finding = Assert.Single(findings.Findings);
+        Assert.Equal(("subject_not_applicant", Stranger), (finding.Rule, finding.SubjectId));
+    }
+
+    [Fact]
+    public async Task ApplicantWithAnInvalidId_IsRefused_NamingTheField()
+    {
+        var request = Marital(LiNa, "JJ-BAD-APPLICANT", "officer-t");
+        request.Applicant = new Subject { Kind = SubjectKind.Person, Id = "331002199007210028" };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new VerificationService.VerificationServiceClient(_channel).VerifyAsync(new VerifyRequest { Request = request }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("applicant.id", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Findings_AreListedAndClosedThroughTheApi()
     {
         var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];

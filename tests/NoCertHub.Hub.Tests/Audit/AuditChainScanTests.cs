@@ -106,6 +106,8 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         HubInstance = "hub-" + (n % 3),
         Late = n % 9 == 0,
         Reason = n % 8 == 0 ? "item JJ-X-9 is not in the catalog" : null,
+        ApplicantDigest = n % 10 == 0 ? null : Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(n % 1000))),
+        SubjectRole = n % 10 == 0 ? null : n % 3 == 0 ? "related_party" : "applicant",
     };
 
     /// <summary>The SQLite dialect with its raw reader turned off, so the store uses the reader every engine has.</summary>
@@ -114,6 +116,7 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         public string? OnOpen => inner.OnOpen;
         public IReadOnlyList<string> CreateSchema => inner.CreateSchema;
         public string Insert => inner.Insert;
+        public string SchemaCheck => inner.SchemaCheck;
         public string SelectHeadForAppend => inner.SelectHeadForAppend;
         public string SelectRange => inner.SelectRange;
         public string SelectIndexHead => inner.SelectIndexHead;

@@ -96,6 +96,37 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
         Assert.Equal("joint-office-li", (await _store.GetFindingAsync(listed.Id, CancellationToken.None))!.ClosedBy);
     }
 
+    [Fact]
+    public async Task LookupAboutSomeoneTheCaseDoesNotName_IsASubjectNotApplicantFinding()
+    {
+        await NormalHistoryAsync();
+        await AddAsync(LookupFor("331002199007210029", "not_a_party", "officer-3", "331002197811020032", "JJ-P-1", At(3, 11, 0)));
+
+        var finding = Assert.Single(await _detector.RunAsync(CancellationToken.None));
+
+        Assert.Equal((MisuseDetector.SubjectNotApplicant, "officer-3", "331002197811020032", 1), (finding.Rule, finding.Officer, finding.SubjectId, finding.Count));
+        Assert.Contains("JJ-P-1", finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OneCaseNamingSeveralApplicants_IsASubjectNotApplicantFinding_ForTheLaterOnes()
+    {
+        await NormalHistoryAsync();
+        // Each lookup declares its subject as the applicant, but all three reuse one case number.
+        await AddAsync(
+            Lookup("officer-1", "331002199007210029", "JJ-REUSED", At(3, 10, 0)),
+            Lookup("officer-1", "331002197811020032", "JJ-REUSED", At(3, 10, 5)),
+            Lookup("officer-4", "331002199501300046", "JJ-REUSED", At(3, 10, 9)));
+
+        var found = await _detector.RunAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [("officer-1", "331002197811020032"), ("officer-4", "331002199501300046")],
+            found.Select(f => (f.Officer, f.SubjectId)).Order());
+        Assert.All(found, f => Assert.Equal(MisuseDetector.SubjectNotApplicant, f.Rule));
+        Assert.All(found, f => Assert.Contains("names 3 different applicants", f.Detail, StringComparison.Ordinal));
+    }
+
     public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
@@ -122,6 +153,11 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
                 {
                     var n = (day * 100) + (officer * 10) + i;
                     records.Add(Lookup("officer-" + officer, Person(n), "JJ-H-" + n, date.AddMinutes((officer * 60) + (i * 15))));
+                    if (i == 0)
+                    {
+                        // The applicant's spouse, declared as a related party of the same case.
+                        records.Add(LookupFor(Person(n), "related_party", "officer-" + officer, Person(n + 5000), "JJ-H-" + n, date.AddMinutes((officer * 60) + 5)));
+                    }
                 }
             }
         }
@@ -150,5 +186,11 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
         Officer = officer,
         Verdict = "Match",
         HubInstance = "hub-test",
+        ApplicantDigest = AuditWriterTests.Chain.SubjectDigest("Person", subject),
+        SubjectRole = "applicant",
     };
+
+    // A lookup in a case whose applicant is someone else, with the subject's role as the window declared it.
+    private static AuditRecord LookupFor(string applicant, string role, string officer, string subject, string caseNumber, DateTimeOffset at) =>
+        Lookup(officer, subject, caseNumber, at) with { ApplicantDigest = AuditWriterTests.Chain.SubjectDigest("Person", applicant), SubjectRole = role };
 }

@@ -38,7 +38,15 @@ internal sealed class AuditChain(byte[] subjectKey)
     [
         r.RequestId, r.ItemCode, r.SubjectKind, r.CaseNumber, r.Purpose, r.RequesterDepartment, r.Window, r.Officer,
         r.Verdict, r.DisclosedFields, r.AnsweringDepartment, r.AnsweringAgent, r.HubInstance, r.Reason,
+        r.ApplicantDigest, r.SubjectRole,
     ];
+
+    /// <summary>The keyed hash of a subject (kind ‖ '|' ‖ upper-cased ID) in hex: the same for the same subject in every record, and no way back to the ID without the key.</summary>
+    public string SubjectDigest(string kind, string id)
+    {
+        var input = System.Text.Encoding.UTF8.GetBytes(kind + "|" + id.ToUpperInvariant());
+        return Convert.ToHexStringLower(HMACSHA256.HashData(subjectKey, input));
+    }
 
     public static void Chain(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leaf, Span<byte> destination)
     {

@@ -189,6 +189,7 @@ internal sealed class AuditGrpcService(
             AnsweringAgent = r.AnsweringAgent ?? "",
             HubInstance = r.HubInstance,
             Reason = r.Reason ?? "",
+            SubjectRole = r.SubjectRole ?? "",
         };
         entry.DisclosedFields.Add((r.DisclosedFields ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries));
         return entry;

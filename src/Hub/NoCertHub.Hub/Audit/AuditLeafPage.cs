@@ -12,14 +12,14 @@ namespace NoCertHub.Hub.Audit;
 /// is allocated.
 /// </summary>
 /// <remarks>
-/// Encoding, version 1: 0x00 (the RFC 6962 leaf prefix), version, position, time (Unix ms), kind,
+/// Encoding, version 2 (version 1 lacked the applicant and the subject's role): 0x00 (the RFC 6962 leaf prefix), version, position, time (Unix ms), kind,
 /// every text field in <see cref="AuditChain.TextFields"/> order as a 4-byte length and UTF-8
 /// (0xFFFFFFFF for none), the subject's HMAC (a length byte, 0 for none), the lateness flag.
 /// All integers big-endian. Adding a field means a new version.
 /// </remarks>
 internal sealed class AuditLeafPage
 {
-    private const byte EncodingVersion = 1;
+    private const byte EncodingVersion = 2;
     private const int Hash = AuditChain.HashSize;
 
     private byte[] _data = new byte[1 << 16];

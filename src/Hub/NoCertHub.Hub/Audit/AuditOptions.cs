@@ -77,4 +77,7 @@ internal sealed class MisuseOptions
 
     /// <summary>Distinct cases in which one officer looked up the same subject within the window that make a finding; 0 turns the rule off.</summary>
     public int SameSubjectCasesMinimum { get; set; } = 3;
+
+    /// <summary>Lookups whose subject is not a party to the case they name, and cases naming several applicants, make findings.</summary>
+    public bool SubjectNotApplicant { get; set; } = true;
 }

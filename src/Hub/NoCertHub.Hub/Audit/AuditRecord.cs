@@ -45,6 +45,12 @@ internal sealed record AuditRecord
     /// <summary>Why a request was refused, as told to the caller.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The case's applicant as the chain's keyed hash of kind and ID (hex): comparable, never in clear.</summary>
+    public string? ApplicantDigest { get; init; }
+
+    /// <summary>Who the subject is to the case as the window declared it: applicant, related_party or not_a_party.</summary>
+    public string? SubjectRole { get; init; }
+
     /// <summary>Position in the audit chain; set by the store when the record is written.</summary>
     public long Seq { get; init; }
 

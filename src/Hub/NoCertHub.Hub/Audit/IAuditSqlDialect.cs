@@ -15,6 +15,9 @@ internal interface IAuditSqlDialect
 
     IReadOnlyList<string> CreateSchema { get; }
 
+    /// <summary>Selects nothing, but fails on an audit table older than the current encoding (one without its newest columns).</summary>
+    string SchemaCheck { get; }
+
     /// <summary>
     /// A reader of the chained table from <paramref name="from"/> on that skips the provider's
     /// per-value objects, or null to use the generic one over <see cref="SelectRange"/>.

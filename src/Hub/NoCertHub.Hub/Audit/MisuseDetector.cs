@@ -7,7 +7,8 @@ namespace NoCertHub.Hub.Audit;
 /// <summary>
 /// Article 17 rules over the trail, each producing findings for the joint office: lookups outside
 /// office hours, an officer's day far above their own (or their peers') usual volume, repeated
-/// refused attempts, and the same officer looking up the same subject across unrelated cases.
+/// refused attempts, the same officer looking up the same subject across unrelated cases, and
+/// lookups whose subject is not the applicant of the case they name.
 /// A finding is recorded once per rule, officer, day (and subject); runs overlap safely.
 /// </summary>
 internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> audit, IOptions<SlaOptions> sla, TimeProvider time)
@@ -16,6 +17,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
     public const string VolumeAboveBaseline = "volume_above_baseline";
     public const string RepeatedRefusals = "repeated_refusals";
     public const string SameSubjectAcrossCases = "same_subject_across_cases";
+    public const string SubjectNotApplicant = "subject_not_applicant";
 
     private const int Page = 20_000;
 
@@ -47,6 +49,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
         findings.AddRange(await VolumeFindingsAsync(lookups, now, cancellationToken));
         findings.AddRange(RefusalFindings(records, now));
         findings.AddRange(SameSubjectFindings(lookups, now));
+        findings.AddRange(NotApplicantFindings(lookups, now));
 
         var added = new List<MisuseFindingRecord>();
         foreach (var finding in findings)
@@ -139,6 +142,42 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
             .Where(x => x.Cases.Count >= _options.SameSubjectCasesMinimum)
             .Select(x => Finding(SameSubjectAcrossCases, x.Key.Item1, Day(x.Last), x.Key.Item2, x.Cases.Count, now,
                 $"the same subject looked up in {x.Cases.Count} different cases: {string.Join(", ", x.Cases.Order(StringComparer.Ordinal).Take(10))}"));
+    }
+
+    /// <summary>
+    /// A lookup about someone the case does not name (neither its applicant nor a declared related
+    /// party), and a case whose lookups name different applicants: the window named a case that
+    /// is not about this person, or is reusing one case number for several people.
+    /// </summary>
+    private IEnumerable<MisuseFindingRecord> NotApplicantFindings(List<AuditRecord> lookups, DateTimeOffset now)
+    {
+        if (!_options.SubjectNotApplicant)
+        {
+            return [];
+        }
+
+        var notParties = lookups
+            .Where(r => r.SubjectRole == Routing.SubjectRoles.NotAParty && r.SubjectId is not null)
+            .GroupBy(r => (r.Officer!, Day: Day(r.RecordedAt), r.SubjectId!))
+            .Select(g => Finding(SubjectNotApplicant, g.Key.Item1, g.Key.Day, g.Key.Item3, g.Count(), now,
+                $"{g.Count()} lookup(s) about a subject who is neither the applicant nor a declared party of the case named: cases {Cases(g)}"));
+
+        var mixedCases = lookups
+            .Where(r => r.ApplicantDigest is not null && r.CaseNumber is not null && r.RequesterDepartment is not null)
+            .GroupBy(r => (r.RequesterDepartment!, r.CaseNumber!))
+            .Where(g => g.Select(r => r.ApplicantDigest).Distinct(StringComparer.Ordinal).Count() > 1)
+            .SelectMany(g =>
+            {
+                // The case's first applicant is taken as its own; lookups naming another are the findings.
+                var first = g.MinBy(r => r.Seq)!.ApplicantDigest;
+                var applicants = g.Select(r => r.ApplicantDigest).Distinct(StringComparer.Ordinal).Count();
+                return g.Where(r => r.ApplicantDigest != first)
+                    .GroupBy(r => (r.Officer!, Day: Day(r.RecordedAt), r.SubjectId ?? ""))
+                    .Select(o => Finding(SubjectNotApplicant, o.Key.Item1, o.Key.Day, o.Key.Item3, o.Count(), now,
+                        $"case {g.Key.Item2} of {g.Key.Item1} names {applicants} different applicants across its lookups; {o.Count()} of this officer's name one who is not the case's first"));
+            });
+
+        return notParties.Concat(mixedCases);
     }
 
     private string Day(DateTimeOffset at) => at.ToOffset(_offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

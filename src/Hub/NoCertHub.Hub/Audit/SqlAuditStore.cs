@@ -20,6 +20,17 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         {
             await connection.ExecuteAsync(new CommandDefinition(statement, cancellationToken: cancellationToken));
         }
+
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(dialect.SchemaCheck, cancellationToken: cancellationToken));
+        }
+        catch (DbException e)
+        {
+            throw new InvalidOperationException(
+                "The audit database was written by an earlier version of the hub (its audit_log lacks applicant_digest and subject_role, chain encoding 1). "
+                + "Verify it with that version, archive it, and point Audit:ConnectionString at a new database.", e);
+        }
     }
 
     public async Task<long> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
@@ -180,6 +191,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         HubInstance = reader.GetString(17),
         Late = reader.GetBoolean(18),
         Reason = Text(reader, 19),
+        ApplicantDigest = Text(reader, 20),
+        SubjectRole = Text(reader, 21),
     };
 
     /// <summary>Any engine's chain reader: one open SelectRange, records mapped and encoded.</summary>
@@ -448,6 +461,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         public string HubInstance { get; set; } = "";
         public bool Late { get; set; }
         public string? Reason { get; set; }
+        public string? ApplicantDigest { get; set; }
+        public string? SubjectRole { get; set; }
 
         /// <summary>The insert's parameter names, in the order <see cref="CopyTo"/> fills values.</summary>
         public static readonly string[] Columns =
@@ -455,6 +470,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             nameof(Seq), nameof(ChainHash), nameof(RecordedAtUnixMs), nameof(Kind), nameof(RequestId), nameof(ItemCode), nameof(SubjectKind),
             nameof(SubjectId), nameof(CaseNumber), nameof(Purpose), nameof(RequesterDepartment), nameof(Window), nameof(Officer), nameof(Verdict),
             nameof(DisclosedFields), nameof(AnsweringDepartment), nameof(AnsweringAgent), nameof(HubInstance), nameof(Late), nameof(Reason),
+            nameof(ApplicantDigest), nameof(SubjectRole),
         ];
 
         public void CopyTo(object?[] values)
@@ -479,6 +495,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             values[17] = HubInstance;
             values[18] = Late;
             values[19] = Reason;
+            values[20] = ApplicantDigest;
+            values[21] = SubjectRole;
         }
 
         public static Row From(AuditRecord r) => new()
@@ -501,6 +519,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             HubInstance = r.HubInstance,
             Late = r.Late,
             Reason = r.Reason,
+            ApplicantDigest = r.ApplicantDigest,
+            SubjectRole = r.SubjectRole,
         };
 
         public AuditRecord ToRecord() => new()
@@ -523,6 +543,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             HubInstance = HubInstance,
             Late = Late,
             Reason = Reason,
+            ApplicantDigest = ApplicantDigest,
+            SubjectRole = SubjectRole,
             Seq = Seq,
             ChainHash = ChainHash,
         };

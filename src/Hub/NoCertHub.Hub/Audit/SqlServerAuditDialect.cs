@@ -11,7 +11,8 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
         requester_department AS RequesterDepartment, [window] AS [Window], officer AS Officer, verdict AS Verdict,
         disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
-        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason
+        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason,
+        applicant_digest AS ApplicantDigest, subject_role AS SubjectRole
         """;
 
     public DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
@@ -42,7 +43,9 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
             answering_agent NVARCHAR(128) NULL,
             hub_instance NVARCHAR(128) NOT NULL,
             late BIT NOT NULL,
-            reason NVARCHAR(1024) NULL);
+            reason NVARCHAR(1024) NULL,
+            applicant_digest CHAR(64) NULL,
+            subject_role VARCHAR(16) NULL);
         """,
         // The chained table keeps its primary key alone; searches go through audit_index, fed from it.
         "DROP INDEX IF EXISTS ix_audit_log_request ON dbo.audit_log;",
@@ -104,16 +107,18 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     public string Insert => """
         INSERT INTO dbo.audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
             purpose, requester_department, [window], officer, verdict, disclosed_fields, answering_department,
-            answering_agent, hub_instance, late, reason)
+            answering_agent, hub_instance, late, reason, applicant_digest, subject_role)
         VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
             @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
-            @AnsweringAgent, @HubInstance, @Late, @Reason);
+            @AnsweringAgent, @HubInstance, @Late, @Reason, @ApplicantDigest, @SubjectRole);
         """;
 
     // UPDLOCK + HOLDLOCK: two hubs appending at once queue here instead of forking the chain.
     public string SelectHeadForAppend => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log WITH (UPDLOCK, HOLDLOCK) ORDER BY seq DESC;";
 
     public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
+
+    public string SchemaCheck => "SELECT applicant_digest, subject_role FROM dbo.audit_log WHERE 1 = 0;";
 
     public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 

@@ -11,7 +11,8 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
         requester_department AS RequesterDepartment, window AS Window, officer AS Officer, verdict AS Verdict,
         disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
-        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason
+        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason,
+        applicant_digest AS ApplicantDigest, subject_role AS SubjectRole
         """;
 
     public DbConnection CreateConnection(string connectionString)
@@ -52,7 +53,9 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
             answering_agent TEXT NULL,
             hub_instance TEXT NOT NULL,
             late INTEGER NOT NULL,
-            reason TEXT NULL)
+            reason TEXT NULL,
+            applicant_digest TEXT NULL,
+            subject_role TEXT NULL)
         """,
         // The chained table stays append-only with its primary key alone: secondary indexes cost more
         // than everything else on the answer path. Searches go through audit_index, fed from it.
@@ -98,10 +101,10 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     public string Insert => """
         INSERT INTO audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
             purpose, requester_department, window, officer, verdict, disclosed_fields, answering_department,
-            answering_agent, hub_instance, late, reason)
+            answering_agent, hub_instance, late, reason, applicant_digest, subject_role)
         VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
             @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
-            @AnsweringAgent, @HubInstance, @Late, @Reason)
+            @AnsweringAgent, @HubInstance, @Late, @Reason, @ApplicantDigest, @SubjectRole)
         """;
 
     // The writer's transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so it already holds the write lock here.
@@ -111,6 +114,8 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     // into the encoding, without a string or a boxed value per column.
     public IAuditChainReader? OpenChainReader(DbConnection connection, long from) =>
         new RawChainReader(((SqliteConnection)connection).Handle!, SelectRange, from);
+
+    public string SchemaCheck => "SELECT applicant_digest, subject_role FROM audit_log WHERE 1 = 0";
 
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
@@ -164,9 +169,9 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     private sealed class RawChainReader : IAuditChainReader
     {
         // SelectRange's columns in the encoding's text order (AuditChain.TextFields): request_id,
-        // item_code, subject_kind, case_number ... hub_instance, reason; subject_id (7) is hashed
+        // item_code, subject_kind, case_number ... hub_instance, reason, applicant_digest, subject_role; subject_id (7) is hashed
         // apart, late (18) closes the record.
-        private static readonly int[] TextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19];
+        private static readonly int[] TextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21];
 
         private readonly sqlite3_stmt _statement;
 

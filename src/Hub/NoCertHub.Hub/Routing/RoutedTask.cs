@@ -21,6 +21,12 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
 
     public Receipt Receipt { get; } = receipt;
 
+    /// <summary>The case's applicant as declared (the subject when none was).</summary>
+    public Subject Applicant { get; private init; } = task.Subject;
+
+    /// <summary>Who the subject is to the case, for the audit: <see cref="SubjectRoles"/>.</summary>
+    public string SubjectRole { get; private init; } = SubjectRoles.Applicant;
+
     /// <summary>How many times an agent has been handed this task.</summary>
     public int Attempts { get; set; }
 
@@ -44,6 +50,25 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
         task.Claims.Add(request.Claims);
         task.DisclosableFields.Add(disclosableFields.Order(StringComparer.Ordinal));
         var windowId = RedisKeys.WindowId(request.Requester.Department, request.Requester.Window);
-        return new RoutedTask(task, receipt.OwningDepartment, windowId, officer, receipt);
+        var applicant = request.Applicant ?? request.Subject;
+        return new RoutedTask(task, receipt.OwningDepartment, windowId, officer, receipt)
+        {
+            Applicant = applicant,
+            SubjectRole = SubjectRoles.Of(request.Subject, applicant, request.RelatedParties),
+        };
     }
+}
+
+/// <summary>Who a lookup's subject is to the case it names, as the window declared the case.</summary>
+internal static class SubjectRoles
+{
+    public const string Applicant = "applicant";
+    public const string RelatedParty = "related_party";
+    public const string NotAParty = "not_a_party";
+
+    public static string Of(Subject subject, Subject applicant, IEnumerable<Subject> relatedParties) =>
+        Same(subject, applicant) ? Applicant : relatedParties.Any(p => Same(subject, p)) ? RelatedParty : NotAParty;
+
+    // ID numbers end in a check character that may be written 'x' or 'X'.
+    private static bool Same(Subject a, Subject b) => a.Kind == b.Kind && string.Equals(a.Id, b.Id, StringComparison.OrdinalIgnoreCase);
 }

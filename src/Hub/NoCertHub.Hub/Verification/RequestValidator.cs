@@ -42,7 +42,22 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
             throw Invalid("subject is required");
         }
 
-        ValidateSubject(request.Subject);
+        ValidateSubject(request.Subject, "subject");
+        if (request.Applicant is not null)
+        {
+            ValidateSubject(request.Applicant, "applicant");
+        }
+
+        if (request.RelatedParties.Count > 16)
+        {
+            throw Invalid("related_parties has more than 16 entries");
+        }
+
+        for (var i = 0; i < request.RelatedParties.Count; i++)
+        {
+            ValidateSubject(request.RelatedParties[i], $"related_parties[{i}]");
+        }
+
         Require(request.CaseNumber, "case_number", 128, "every lookup must name the case it serves (Art. 17)");
         Require(request.Purpose, "purpose", 512, "every lookup must state its purpose (Art. 17)");
         if (request.Requester is null)
@@ -110,31 +125,31 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
         return new ValidatedRequest(request, item, officer, RedisKeys.WindowId(request.Requester.Department, request.Requester.Window));
     }
 
-    private static void ValidateSubject(Subject subject)
+    private static void ValidateSubject(Subject subject, string field)
     {
         switch (subject.Kind)
         {
             case SubjectKind.Person:
                 if (!SubjectIds.IsValidResidentId(subject.Id))
                 {
-                    throw Invalid("subject.id is not a valid resident identity card number (18 characters, check digit per GB 11643)");
+                    throw Invalid($"{field}.id is not a valid resident identity card number (18 characters, check digit per GB 11643)");
                 }
 
                 break;
             case SubjectKind.Organization:
                 if (!SubjectIds.IsValidCreditCode(subject.Id))
                 {
-                    throw Invalid("subject.id is not a valid unified social credit code (18 characters, check character per GB 32100)");
+                    throw Invalid($"{field}.id is not a valid unified social credit code (18 characters, check character per GB 32100)");
                 }
 
                 break;
             default:
-                throw Invalid("subject.kind must be PERSON or ORGANIZATION");
+                throw Invalid($"{field}.kind must be PERSON or ORGANIZATION");
         }
 
         if (subject.Name.Length > 128)
         {
-            throw Invalid("subject.name is longer than 128 characters");
+            throw Invalid($"{field}.name is longer than 128 characters");
         }
     }
 

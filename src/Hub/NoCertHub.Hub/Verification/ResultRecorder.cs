@@ -15,6 +15,7 @@ namespace NoCertHub.Hub.Verification;
 /// </summary>
 internal sealed class ResultRecorder(
     IAuditLog audit,
+    AuditChain chain,
     IRequestStore store,
     ResultNotifier notifier,
     Dispatcher dispatcher,
@@ -119,5 +120,7 @@ internal sealed class ResultRecorder(
         Window = task.Task.Requester.Window,
         Officer = task.Officer,
         HubInstance = _options.InstanceId,
+        ApplicantDigest = chain.SubjectDigest(task.Applicant.Kind.ToString(), task.Applicant.Id),
+        SubjectRole = task.SubjectRole,
     };
 }
