@@ -135,5 +135,8 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         public DbConnection CreateConnection(string connectionString) => inner.CreateConnection(connectionString);
 
         public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
+
+        public Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.TryBulkInsertAsync(connection, transaction, parameters, rows, cancellationToken);
     }
 }

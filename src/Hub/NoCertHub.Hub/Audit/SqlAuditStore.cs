@@ -9,6 +9,9 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
 {
     private const int ScanPage = 32_768;
 
+    /// <summary>The parameter names the store binds for each audit_log row, in order.</summary>
+    internal static IReadOnlyList<string> InsertParameters => Row.Columns;
+
     // Appends are serialised by the chain's head lock, and the writer runs one batch at a time.
     [ThreadStatic]
     private static AuditLeafPage? t_appendPage;
@@ -338,19 +341,29 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
-    // One prepared command, its parameters rebound per row: several times cheaper than building
-    // the command for every row, on SQLite and SQL Server alike.
+    // A bulk operation where the engine has one worth its cost (SQL Server's SqlBulkCopy); otherwise
+    // one prepared command, its parameters rebound per row: several times cheaper than building
+    // the command for every row.
     private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<Row> rows, CancellationToken cancellationToken)
     {
+        var values = rows.Select(row =>
+        {
+            var v = new object?[Row.Columns.Length];
+            row.CopyTo(v);
+            return v;
+        }).ToList();
+        if (await dialect.TryBulkInsertAsync(connection, transaction, Row.Columns, values, cancellationToken))
+        {
+            return;
+        }
+
         await using var command = connection.CreateCommand();
         var parameters = await PrepareAsync(command, dialect.Insert, transaction, Row.Columns, cancellationToken);
-        var values = new object?[parameters.Length];
-        foreach (var row in rows)
+        foreach (var row in values)
         {
-            row.CopyTo(values);
-            for (var i = 0; i < values.Length; i++)
+            for (var i = 0; i < row.Length; i++)
             {
-                parameters[i].Value = values[i] ?? DBNull.Value;
+                parameters[i].Value = row[i] ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
 
@@ -117,6 +118,68 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     public string SelectHeadForAppend => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log WITH (UPDLOCK, HOLDLOCK) ORDER BY seq DESC;";
 
     public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
+
+    // Below this a batch goes through the prepared insert: SqlBulkCopy reads the table's metadata first, a round trip of its own.
+    private const int BulkMinimum = 16;
+
+    public async Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count < BulkMinimum)
+        {
+            return false;
+        }
+
+        using var table = BulkTable(parameters, rows);
+        using var bulk = new SqlBulkCopy((SqlConnection)connection, SqlBulkCopyOptions.CheckConstraints, (SqlTransaction)transaction)
+        {
+            DestinationTableName = "dbo.audit_log",
+            BatchSize = rows.Count,
+            BulkCopyTimeout = 60,
+        };
+        foreach (DataColumn column in table.Columns)
+        {
+            bulk.ColumnMappings.Add(column.ColumnName, column.ColumnName);
+        }
+
+        await bulk.WriteToServerAsync(table, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// The rows as SqlBulkCopy takes them: one column per audit_log column, named as in the table
+    /// and typed by its values. The names come from <see cref="Insert"/> itself (its column list
+    /// against its VALUES list), so the bulk path cannot drift from the statement.
+    /// </summary>
+    internal DataTable BulkTable(IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows)
+    {
+        var columnOf = InsertColumns();
+        var table = new DataTable("audit_log") { Locale = System.Globalization.CultureInfo.InvariantCulture };
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var type = rows.Select(r => r[i]).FirstOrDefault(v => v is not null)?.GetType() ?? typeof(string);
+            table.Columns.Add(columnOf["@" + parameters[i]], type);
+        }
+
+        table.BeginLoadData();
+        foreach (var row in rows)
+        {
+            table.Rows.Add(row.Select(v => v ?? DBNull.Value).ToArray());
+        }
+
+        table.EndLoadData();
+        return table;
+    }
+
+    // "@Parameter" → column, read off Insert's "(columns) VALUES (@parameters)".
+    private Dictionary<string, string> InsertColumns()
+    {
+        var open = Insert.IndexOf('(', StringComparison.Ordinal);
+        var values = Insert.IndexOf("VALUES", StringComparison.Ordinal);
+        static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var columns = Split(Insert[(open + 1)..Insert.LastIndexOf(')', values)]);
+        var names = Split(Insert[(Insert.IndexOf('(', values) + 1)..Insert.LastIndexOf(')')]);
+        return names.Zip(columns.Select(c => c.Trim('[', ']'))).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+    }
 
     public string SchemaCheck => "SELECT applicant_digest, subject_role FROM dbo.audit_log WHERE 1 = 0;";
 

@@ -115,6 +115,10 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
     public IAuditChainReader? OpenChainReader(DbConnection connection, long from) =>
         new RawChainReader(((SqliteConnection)connection).Handle!, SelectRange, from);
 
+    // SQLite has no bulk path faster than one prepared statement rebound per row in one transaction.
+    public Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
     public string SchemaCheck => "SELECT applicant_digest, subject_role FROM audit_log WHERE 1 = 0";
 
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";

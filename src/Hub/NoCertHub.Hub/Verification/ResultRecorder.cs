@@ -87,8 +87,9 @@ internal sealed class ResultRecorder(
             };
             await audit.WriteAsync(record, CancellationToken.None);
         }
-        catch (AuditUnavailableException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever kept the attempt off the record, the request itself is routed again below.
             VerificationLog.RecordFailed(logger, task.RequestId, _options.RetryDelay, e);
         }
         finally
