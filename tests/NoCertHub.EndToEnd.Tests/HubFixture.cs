@@ -22,7 +22,8 @@ internal static class TestHub
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Catalog:Path"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
+            ["Catalog:SeedPath"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
+            ["Catalog:ConnectionString"] = $"Data Source={Path.Combine(directory, "catalog.db")}",
             ["Redis:ConnectionString"] = redis ?? "",
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Redis:Embedded:DataDirectory"] = Path.Combine(directory, "redis"),

@@ -45,8 +45,8 @@ internal static class TestAgents
     {
         var seed = Path.Combine(directory, "haimen-" + agentId + ".sql");
         File.WriteAllText(seed, """
-            CREATE TABLE residence_checks (id_number TEXT PRIMARY KEY, full_name TEXT NOT NULL, address TEXT NOT NULL);
-            INSERT INTO residence_checks VALUES ('33100219850312001X', '张伟', '椒江区海门街道东山路18号');
+            CREATE TABLE residence_checks (id_number TEXT PRIMARY KEY, full_name TEXT NOT NULL, address TEXT NOT NULL, visited_by TEXT NOT NULL);
+            INSERT INTO residence_checks VALUES ('33100219850312001X', '张伟', '椒江区海门街道东山路18号', 'grid-officer-chen');
             """);
         return new()
         {
@@ -58,8 +58,9 @@ internal static class TestAgents
             {
                 ["JJ-JD-001"] = new ItemQueryOptions
                 {
-                    Query = "SELECT full_name, address FROM residence_checks WHERE id_number = @SubjectId",
+                    Query = "SELECT full_name, address, visited_by FROM residence_checks WHERE id_number = @SubjectId",
                     Fields = { ["name"] = "full_name", ["address"] = "address" },
+                    CheckedByColumn = "visited_by",
                 },
             },
         };

@@ -17,12 +17,12 @@ namespace NoCertHub.Hub.Tests.Routing;
 public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : RedisFixture
 {
-    private static readonly FileCatalog Catalog = new([new CatalogItem
+    private static readonly CatalogSnapshot Catalog = new([new CatalogItem
     {
         Code = "JJ-MZ-001",
         Name = "marital status",
         LegalBasis = "basis",
-        ReplacementMethod = "interDepartmentCheck",
+        ReplacementMethod = ReplacementMethod.InterDepartmentCheck,
         OwningDepartment = "jj-civil-affairs",
         SlaClass = SlaClass.Immediate,
         Fields = new HashSet<string> { "name", "marital_status" },

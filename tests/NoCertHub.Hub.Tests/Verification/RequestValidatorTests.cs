@@ -15,7 +15,7 @@ public class RequestValidatorTests
         Code = "JJ-T-001",
         Name = "test item",
         LegalBasis = "basis",
-        ReplacementMethod = "interDepartmentCheck",
+        ReplacementMethod = ReplacementMethod.InterDepartmentCheck,
         OwningDepartment = "jj-test",
         SlaClass = SlaClass.Immediate,
         Fields = new HashSet<string> { "name" },
@@ -27,21 +27,21 @@ public class RequestValidatorTests
     {
         // 2026-11-30 16:30 UTC is already 2026-12-01 00:30 in Jiaojiang (UTC+8).
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero));
-        var validator = new RequestValidator(new FileCatalog([Expiring]), clock);
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), clock);
 
         var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), caller: null));
 
         Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
         Assert.Contains("2026-12-01", refused.Message, StringComparison.Ordinal);
         var lastDistrictEvening = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 15, 59, 0, TimeSpan.Zero));
-        var stillInForce = new RequestValidator(new FileCatalog([Expiring]), lastDistrictEvening);
+        var stillInForce = new RequestValidator(new CatalogSnapshot([Expiring]), lastDistrictEvening);
         Assert.Equal("JJ-T-001", stillInForce.Validate(Valid(), caller: null).Item.Code);
     }
 
     [Fact]
     public void Validate_CertificateOfAnotherDepartment_IsPermissionDenied()
     {
-        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
         var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), new CallerIdentity("officer-9", "jj-other")));
 
@@ -51,7 +51,7 @@ public class RequestValidatorTests
     [Fact]
     public void Validate_CertificateProvesTheOfficer_TheDeclaredOfficerIsIgnored()
     {
-        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
         var valid = validator.Validate(Valid(), new CallerIdentity("officer-from-cert", "jj-window-dept"));
 
@@ -73,7 +73,7 @@ public class RequestValidatorTests
             request.Requester.Department = value;
         }
 
-        var validator = new RequestValidator(new FileCatalog([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.Status);

@@ -44,6 +44,11 @@ internal sealed class ClaimChecker(LegacyDatabase database, IReadOnlyDictionary<
         }
 
         var columns = new Dictionary<string, object?>(row, StringComparer.OrdinalIgnoreCase);
+        if (item.CheckedByColumn is { } checkedBy)
+        {
+            result.CheckedBy = Text(columns.GetValueOrDefault(checkedBy)) ?? "";
+        }
+
         foreach (var (field, claimed) in task.Claims.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             var recorded = item.Fields.TryGetValue(field, out var column) ? Text(columns.GetValueOrDefault(column)) : null;

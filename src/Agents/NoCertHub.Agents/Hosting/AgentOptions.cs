@@ -70,4 +70,10 @@ internal sealed class ItemQueryOptions
 
     /// <summary>Claimed field name → column of the query's row.</summary>
     public Dictionary<string, string> Fields { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// For an on-site item (Art. 13): the column naming the officer who made the check, as the
+    /// street's grassroots platform records it. The hub refuses an on-site answer without one.
+    /// </summary>
+    public string? CheckedByColumn { get; set; }
 }

@@ -113,6 +113,11 @@ internal sealed class AgentGrpcService(
         }
 
         var item = catalog.Find(task.ItemCode);
+        if (item?.ReplacementMethod == ReplacementMethod.OnSiteCheck && answer.Verdict != Verdict.Refused && string.IsNullOrWhiteSpace(answer.CheckedBy))
+        {
+            return $"item {task.ItemCode} is checked on site: the answer must name the officer who made the check (checked_by, Art. 13)";
+        }
+
         foreach (var field in answer.Fields)
         {
             if (item is not null && !item.Fields.Contains(field.Field))

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace NoCertHub.Hub.Catalog;
 
@@ -6,12 +7,35 @@ internal static class CatalogServiceCollectionExtensions
 {
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
-        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ICatalog>(sp =>
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section)
+            .Validate(o => o.RefreshInterval >= TimeSpan.FromSeconds(1), "Catalog:RefreshInterval must be at least one second")
+            .ValidateOnStart();
+        services.AddSingleton<CatalogSnapshot>();
+        services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<CatalogSnapshot>());
+        services.AddSingleton(sp =>
         {
-            var path = sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Path;
-            return FileCatalog.Load(Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path));
+            var options = sp.GetRequiredService<IOptions<CatalogOptions>>().Value;
+            ICatalogSqlDialect dialect = options.Provider switch
+            {
+                CatalogProvider.SqlServer => new SqlServerCatalogDialect(),
+                _ => new SqliteCatalogDialect(),
+            };
+            return new SqlCatalogStore(dialect, options.ConnectionString);
         });
+        services.AddSingleton<CatalogLoader>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogLoader>());
+
+        var schedulerName = "nocert-catalog-" + Guid.NewGuid().ToString("N");
+        services.AddQuartz(schedulerName, q => q.ScheduleJob<CatalogRefreshJob>(
+            (sp, trigger) =>
+            {
+                var every = sp.GetRequiredService<IOptions<CatalogOptions>>().Value.RefreshInterval;
+                trigger.WithIdentity("catalog-refresh")
+                    .StartAt(sp.GetRequiredService<TimeProvider>().GetUtcNow() + every)
+                    .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever());
+            },
+            (_, job) => job.WithIdentity("catalog-refresh")));
+        services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
         return services;
     }
 }

@@ -48,6 +48,9 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcService<AgentGrpcService>();
         endpoints.MapGrpcService<OversightGrpcService>();
         endpoints.MapGrpcService<AuditGrpcService>();
+        endpoints.MapGrpcService<CatalogGrpcService>();
+        // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
+        endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);
         endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
         return endpoints;
     }

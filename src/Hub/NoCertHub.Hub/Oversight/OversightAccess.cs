@@ -9,6 +9,9 @@ internal sealed class OversightAccess(ICallerIdentityResolver identity, IOptions
 {
     private readonly OversightOptions _options = options.Value;
 
+    /// <summary>Whether a department is one of the joint office's.</summary>
+    public bool IsJointOffice(string department) => _options.Departments.Contains(department, StringComparer.Ordinal);
+
     /// <summary>The acting officer and department; throws Unauthenticated or PermissionDenied for anyone else.</summary>
     public (string Actor, string? Department) Authorize(ServerCallContext context, string? declaredOfficer)
     {

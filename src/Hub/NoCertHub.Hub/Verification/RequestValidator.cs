@@ -24,8 +24,6 @@ internal sealed class RequestRefusedException(StatusCode status, string message)
 /// </summary>
 internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
 {
-    // The district keeps China Standard Time all year, so item dates are read at UTC+8.
-    private static readonly TimeSpan DistrictOffset = TimeSpan.FromHours(8);
     private static readonly SearchValues<char> IdentifierChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
@@ -85,10 +83,10 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
             throw Invalid("authorization_ref is longer than 256 characters");
         }
 
-        var item = catalog.Find(request.ItemCode)
+        var today = CatalogRules.Today(time);
+        var item = catalog.Find(request.ItemCode, today)
             ?? throw new RequestRefusedException(StatusCode.NotFound,
                 $"item '{request.ItemCode}' is not in the certificate catalog; only catalogued items may be checked (Art. 6)");
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(DistrictOffset).DateTime);
         if (!item.IsInForceOn(today))
         {
             var when = item.EffectiveUntil is { } until && today >= until
@@ -96,6 +94,17 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
                 : $"it takes effect on {item.EffectiveFrom:yyyy-MM-dd}";
             throw new RequestRefusedException(StatusCode.FailedPrecondition,
                 $"item '{item.Code}' ({item.Name}) is not in force: {when} (Art. 6, 21)");
+        }
+
+        if (item.ReplacementMethod == ReplacementMethod.Abolished)
+        {
+            throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                $"item '{item.Code}' ({item.Name}) is abolished outright: there is nothing to check, and nothing may be asked of the applicant instead (Art. 7, 21)");
+        }
+
+        if (item.RequiresAuthorization && string.IsNullOrWhiteSpace(request.AuthorizationRef))
+        {
+            throw Invalid($"item '{item.Code}' ({item.Name}) is checked on site with the applicant's authorization letter: authorization_ref is required (Art. 13)");
         }
 
         if (item.Requesters.Count > 0 && !item.Requesters.Contains(request.Requester.Department))
@@ -125,7 +134,7 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
         return new ValidatedRequest(request, item, officer, RedisKeys.WindowId(request.Requester.Department, request.Requester.Window));
     }
 
-    private static void ValidateSubject(Subject subject, string field)
+    internal static void ValidateSubject(Subject subject, string field)
     {
         switch (subject.Kind)
         {

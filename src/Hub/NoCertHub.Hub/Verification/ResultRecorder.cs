@@ -42,6 +42,7 @@ internal sealed class ResultRecorder(
             Deadline = task.Receipt.Deadline,
             Late = answeredAt > deadline,
             Note = answer.Note,
+            CheckedBy = answer.CheckedBy,
         };
         result.Fields.Add(answer.Fields);
         result.Disclosed.Add(answer.Disclosed);
@@ -103,7 +104,7 @@ internal sealed class ResultRecorder(
         Verdict = result.Verdict.ToString(),
         DisclosedFields = result.Disclosed.Count == 0 ? null : string.Join(',', result.Disclosed.Keys.Order(StringComparer.Ordinal)),
         AnsweringDepartment = result.AnsweringDepartment,
-        AnsweringAgent = result.AnsweringAgent,
+        AnsweringAgent = string.IsNullOrEmpty(result.CheckedBy) ? result.AnsweringAgent : $"{result.AnsweringAgent}; checked on site by {result.CheckedBy}",
         Late = result.Late,
     };
 
