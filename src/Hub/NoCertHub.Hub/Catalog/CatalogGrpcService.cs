@@ -62,6 +62,11 @@ internal sealed class CatalogGrpcService(
         if (errors.Count == 0)
         {
             errors.AddRange(DateProblems(spec, today));
+            // Versions follow one another: a change starts after the latest version it replaces.
+            if (catalog.Find(spec.Code) is { EffectiveFrom: { } latestFrom } latest && CatalogRules.ParseDay(spec.EffectiveFrom) <= latestFrom)
+            {
+                errors.Add($"effective_from {spec.EffectiveFrom} overlaps version {latest.Version}, in force from {Format(latestFrom)}: a change takes effect after the version it replaces");
+            }
         }
 
         if (errors.Count > 0)

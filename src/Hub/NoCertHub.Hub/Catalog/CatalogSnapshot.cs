@@ -23,13 +23,15 @@ internal sealed class CatalogSnapshot : ICatalog
             .ToFrozenDictionary(g => g.Key, g => g.OrderByDescending(i => i.Version).ToArray(), StringComparer.Ordinal);
 
     public IReadOnlyList<CatalogItem> InForceOn(DateOnly day) =>
-        _versions.Values.Select(v => InForce(v, day)).OfType<CatalogItem>().OrderBy(i => i.Code, StringComparer.Ordinal).ToList();
+        _versions.Values.Select(v => Governing(v, day)).Where(i => i?.IsInForceOn(day) == true).Select(i => i!).OrderBy(i => i.Code, StringComparer.Ordinal).ToList();
 
     public CatalogItem? Find(string itemCode, DateOnly day) =>
-        _versions.TryGetValue(itemCode, out var versions) ? InForce(versions, day) ?? versions[0] : null;
+        _versions.TryGetValue(itemCode, out var versions) ? Governing(versions, day) ?? versions[0] : null;
 
     public CatalogItem? Find(string itemCode) => _versions.TryGetValue(itemCode, out var versions) ? versions[0] : null;
 
-    // The newest approved version whose period covers the day: a later version replaces an earlier one from its first day.
-    private static CatalogItem? InForce(CatalogItem[] newestFirst, DateOnly day) => newestFirst.FirstOrDefault(v => v.IsInForceOn(day));
+    // The newest approved version that has begun by the day: a later version replaces an earlier one
+    // from its first day on, including its end (a repeal is a version with an end).
+    private static CatalogItem? Governing(CatalogItem[] newestFirst, DateOnly day) =>
+        newestFirst.FirstOrDefault(v => v.EffectiveFrom is not { } from || from <= day);
 }
