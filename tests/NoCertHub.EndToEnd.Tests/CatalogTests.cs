@@ -195,6 +195,46 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         Assert.Contains("checked_by", malformed.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OnSiteCheck_WaitsOnTheStreetsWorkList_AndIsAnsweredByTheOfficerWhoMadeIt()
+    {
+        var street = TestAgents.HaimenStreetOnSite(_directory, "hm-onsite");
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), street));
+        var request = Request("JJ-JD-002", LiNa);
+        request.AuthorizationRef = "HM-WT-2026-0042";
+        request.Claims["household_income"] = "低于当地低保标准";
+        var receipt = await Verification.SubmitAsync(new SubmitRequest { Request = request });
+        var options = new NoCertHub.Agents.Hosting.AgentOptions { Departments = { street } };
+        var list = new NoCertHub.Agents.OnSite.OnSiteWorkList(street.OnSiteWorkListPath, TimeProvider.System);
+
+        var waiting = await PollAsync(() => list.PendingAsync(CancellationToken.None), p => p.Count == 1);
+        var listed = new StringWriter();
+        await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(["list", "--department", "jj-haimen-street"], options, listed, TimeProvider.System, CancellationToken.None);
+        var stillQueued = await Verification.GetAsync(new GetRequest { RequestId = receipt.RequestId });
+        var answered = new StringWriter();
+        var code = await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(
+            ["answer", "--department", "jj-haimen-street", "--request", receipt.RequestId, "--verdict", "match", "--field", "household_income=match", "--officer", "grid-officer-chen", "--note", "visited 2 Dec"],
+            options, answered, TimeProvider.System, CancellationToken.None);
+        var result = await PollAsync(() => Verification.GetAsync(new GetRequest { RequestId = receipt.RequestId }).ResponseAsync, s => s.State == RequestState.Answered);
+        var again = new StringWriter();
+        var secondCode = await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(
+            ["answer", "--department", "jj-haimen-street", "--request", receipt.RequestId, "--verdict", "mismatch", "--officer", "someone"], options, again, TimeProvider.System, CancellationToken.None);
+
+        var task = Assert.Single(waiting);
+        Assert.Equal(("HM-WT-2026-0042", "低于当地低保标准"), (task.AuthorizationRef, task.Claims["household_income"]));
+        Assert.Contains(receipt.RequestId, listed.ToString(), StringComparison.Ordinal);
+        Assert.Contains("HM-WT-2026-0042", listed.ToString(), StringComparison.Ordinal);
+        Assert.NotEqual(RequestState.Answered, stillQueued.State);
+        Assert.Equal(0, code);
+        Assert.Equal((Verdict.Match, "grid-officer-chen", "visited 2 Dec"), (result.Result.Verdict, result.Result.CheckedBy, result.Result.Note));
+        Assert.Equal(1, secondCode);
+        Assert.Contains("already answered", again.ToString(), StringComparison.Ordinal);
+        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
+        var record = Assert.Single(await audit.FindByRequestAsync(receipt.RequestId, CancellationToken.None));
+        Assert.Contains("checked on site by grid-officer-chen", record.AnsweringAgent, StringComparison.Ordinal);
+        Assert.Empty(await list.PendingAsync(CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("JJ-GA-001", "public safety")]
     [InlineData("JJ-CZ-001", "financial security")]
@@ -334,6 +374,21 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
     {
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Patience));
         return call.ResponseStream.Current.Task;
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > until)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static Subject Person(string id) => new() { Kind = SubjectKind.Person, Id = id };

@@ -66,9 +66,20 @@ internal static class TestAgents
         };
     }
 
+    /// <summary>The Haimen street office's on-site household checks: officers answer them through the work list.</summary>
+    public static DepartmentAgentOptions HaimenStreetOnSite(string directory, string agentId) => new()
+    {
+        Department = "jj-haimen-street",
+        AgentId = agentId,
+        Capacity = 16,
+        Database = Sqlite(directory, "haimen-onsite-" + agentId, Path.Combine(AppContext.BaseDirectory, "samples", "civil-affairs.sql")),
+        OnSiteWorkList = Path.Combine(directory, "onsite", agentId + ".db"),
+        Items = { ["JJ-JD-002"] = new ItemQueryOptions { OnSite = true } },
+    };
+
     public static async Task<AgentWorker> StartAsync(Uri hub, params DepartmentAgentOptions[] departments)
     {
-        var options = new AgentOptions { HubAddress = hub, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1) };
+        var options = new AgentOptions { HubAddress = hub, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1), WorkListPoll = TimeSpan.FromMilliseconds(100) };
         options.Departments.AddRange(departments);
         var worker = new AgentWorker(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await worker.StartAsync(CancellationToken.None);

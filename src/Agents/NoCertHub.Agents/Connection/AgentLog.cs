@@ -18,4 +18,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Agent {AgentId}: request {RequestId} (item {ItemCode}) is due {Deadline} and still unanswered")]
     public static partial void Reminded(ILogger logger, string agentId, string requestId, string itemCode, DateTimeOffset deadline);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Agent {AgentId}: request {RequestId} (item {ItemCode}) is on the on-site work list, due {Deadline}")]
+    public static partial void FiledOnSite(ILogger logger, string agentId, string requestId, string itemCode, Google.Protobuf.WellKnownTypes.Timestamp deadline);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Agent {AgentId} could not read its on-site work list; will try again")]
+    public static partial void WorkListFailed(ILogger logger, string agentId, Exception exception);
 }

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Threading.Channels;
 using Grpc.Core;
 using NoCertHub.Agents.Checking;
 using NoCertHub.Agents.Hosting;
+using NoCertHub.Agents.OnSite;
 using NoCertHub.V1;
 
 namespace NoCertHub.Agents.Connection;
@@ -17,6 +19,7 @@ internal sealed class DepartmentAgent(
     DepartmentAgentOptions options,
     string agentId,
     ClaimChecker checker,
+    OnSiteWorkList? workList,
     AgentOptions agentOptions,
     TimeProvider time,
     ILogger logger)
@@ -81,6 +84,9 @@ internal sealed class DepartmentAgent(
         // One writer: answers from concurrent checks queue here and go out in order.
         var outbound = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
         var writer = WriteLoopAsync(call.RequestStream, outbound.Reader, session.Token);
+        // On-site tasks this session holds: their answers come from the work list, when officers record them.
+        var held = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var poller = workList is null ? Task.CompletedTask : SendRecordedAnswersAsync(workList, held, outbound.Writer, session.Token);
         var welcomed = false;
         try
         {
@@ -92,6 +98,9 @@ internal sealed class DepartmentAgent(
                         welcomed = true;
                         Welcomed.TrySetResult();
                         AgentLog.Connected(logger, AgentId, options.Department, message.Welcome.HubInstance);
+                        break;
+                    case HubMessage.KindOneofCase.Task when workList is not null && options.Items.TryGetValue(message.Task.ItemCode, out var item) && item.OnSite:
+                        _ = FileAsync(workList, message.Task, held, outbound.Writer, session.Token);
                         break;
                     case HubMessage.KindOneofCase.Task:
                         _ = AnswerAsync(message.Task, outbound.Writer, session.Token);
@@ -110,6 +119,7 @@ internal sealed class DepartmentAgent(
             try
             {
                 await writer;
+                await poller;
             }
             catch (Exception e) when (e is OperationCanceledException or RpcException or InvalidOperationException)
             {
@@ -135,6 +145,52 @@ internal sealed class DepartmentAgent(
         {
             AgentLog.CheckFailed(logger, AgentId, task.RequestId, e);
             outbound.TryWrite(new AgentMessage { Release = new TaskRelease { RequestId = task.RequestId, Reason = "the department database could not answer: " + e.Message } });
+        }
+    }
+
+    private async Task FileAsync(OnSiteWorkList list, VerificationTask task, ConcurrentDictionary<string, bool> held, ChannelWriter<AgentMessage> outbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await list.AddAsync(task, cancellationToken);
+            held[task.RequestId] = true;
+            AgentLog.FiledOnSite(logger, AgentId, task.RequestId, task.ItemCode, task.Deadline);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stream closed; the hub re-routes the task and it is filed on delivery again.
+        }
+        catch (DbException e)
+        {
+            AgentLog.CheckFailed(logger, AgentId, task.RequestId, e);
+            outbound.TryWrite(new AgentMessage { Release = new TaskRelease { RequestId = task.RequestId, Reason = "the on-site work list could not take the task: " + e.Message } });
+        }
+    }
+
+    // Officers record outcomes in the work list (possibly from another process); their answers go to the hub from here.
+    private async Task SendRecordedAnswersAsync(OnSiteWorkList list, ConcurrentDictionary<string, bool> held, ChannelWriter<AgentMessage> outbound, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(agentOptions.WorkListPoll, time, cancellationToken);
+                foreach (var result in await list.AnsweredUnsentAsync(cancellationToken))
+                {
+                    if (held.TryRemove(result.RequestId, out _) && outbound.TryWrite(new AgentMessage { Result = result }))
+                    {
+                        await list.MarkSentAsync(result.RequestId, cancellationToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (DbException e)
+            {
+                AgentLog.WorkListFailed(logger, AgentId, e);
+            }
         }
     }
 

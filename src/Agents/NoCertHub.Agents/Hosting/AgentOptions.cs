@@ -10,6 +10,9 @@ internal sealed class AgentOptions
 
     public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often an agent with on-site items looks for answers officers have recorded.</summary>
+    public TimeSpan WorkListPoll { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>One entry per department this process answers for (a street platform may host several, Art. 14).</summary>
     public List<DepartmentAgentOptions> Departments { get; set; } = [];
 }
@@ -25,6 +28,14 @@ internal sealed class DepartmentAgentOptions
     public int Capacity { get; set; } = 32;
 
     public LegacyDatabaseOptions Database { get; set; } = new();
+
+    /// <summary>
+    /// The on-site work list (a SQLite file) for this department's on-site items; default
+    /// data/onsite/{Department}.db under the working directory.
+    /// </summary>
+    public string? OnSiteWorkList { get; set; }
+
+    public string OnSiteWorkListPath => OnSiteWorkList ?? Path.Combine("data", "onsite", Department + ".db");
 
     /// <summary>By item code: how to answer it from the legacy database.</summary>
     public Dictionary<string, ItemQueryOptions> Items { get; set; } = new(StringComparer.Ordinal);
@@ -76,4 +87,11 @@ internal sealed class ItemQueryOptions
     /// street's grassroots platform records it. The hub refuses an on-site answer without one.
     /// </summary>
     public string? CheckedByColumn { get; set; }
+
+    /// <summary>
+    /// Answered by an officer after an on-site check (Art. 13), not by a query: the task goes on
+    /// the department's on-site work list and its answer is sent when an officer records it
+    /// (<c>NoCertHub.Agents onsite answer</c>).
+    /// </summary>
+    public bool OnSite { get; set; }
 }

@@ -2,6 +2,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 using NoCertHub.Agents.Checking;
 using NoCertHub.Agents.Connection;
+using NoCertHub.Agents.OnSite;
 using NoCertHub.V1;
 
 namespace NoCertHub.Agents.Hosting;
@@ -21,7 +22,8 @@ internal sealed class AgentWorker : BackgroundService
         {
             var database = new LegacyDatabase(d.Database);
             var id = string.IsNullOrWhiteSpace(d.AgentId) ? $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}" : d.AgentId;
-            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
+            var workList = d.Items.Values.Any(i => i.OnSite) ? new OnSiteWorkList(d.OnSiteWorkListPath, time) : null;
+            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
             return (agent, database);
         }).ToList();
     }
