@@ -207,7 +207,7 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         var options = new NoCertHub.Agents.Hosting.AgentOptions { Departments = { street } };
         var list = new NoCertHub.Agents.OnSite.OnSiteWorkList(street.OnSiteWorkListPath, TimeProvider.System);
 
-        var waiting = await PollAsync(() => list.PendingAsync(CancellationToken.None), p => p.Count == 1);
+        var waiting = await Poll.UntilAsync(() => list.PendingAsync(CancellationToken.None), p => p.Count == 1);
         var listed = new StringWriter();
         await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(["list", "--department", "jj-haimen-street"], options, listed, TimeProvider.System, CancellationToken.None);
         var stillQueued = await Verification.GetAsync(new GetRequest { RequestId = receipt.RequestId });
@@ -215,7 +215,7 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         var code = await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(
             ["answer", "--department", "jj-haimen-street", "--request", receipt.RequestId, "--verdict", "match", "--field", "household_income=match", "--officer", "grid-officer-chen", "--note", "visited 2 Dec"],
             options, answered, TimeProvider.System, CancellationToken.None);
-        var result = await PollAsync(() => Verification.GetAsync(new GetRequest { RequestId = receipt.RequestId }).ResponseAsync, s => s.State == RequestState.Answered);
+        var result = await Poll.UntilAsync(() => Verification.GetAsync(new GetRequest { RequestId = receipt.RequestId }).ResponseAsync, s => s.State == RequestState.Answered);
         var again = new StringWriter();
         var secondCode = await NoCertHub.Agents.OnSite.OnSiteCommand.RunAsync(
             ["answer", "--department", "jj-haimen-street", "--request", receipt.RequestId, "--verdict", "mismatch", "--officer", "someone"], options, again, TimeProvider.System, CancellationToken.None);
@@ -374,21 +374,6 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
     {
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Patience));
         return call.ResponseStream.Current.Task;
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     private static Subject Person(string id) => new() { Kind = SubjectKind.Person, Id = id };

@@ -161,7 +161,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
         Assert.Equal(receipt.AcceptedAt.ToDateTimeOffset().AddDays(2), receipt.Deadline.ToDateTimeOffset());
 
         await using var agents = await Agents(TestAgents.HaimenStreet(hub.Directory, Id("hm")));
-        var answered = await PollAsync(() => hub.Client.GetAsync(receipt.RequestId), s => s.State == RequestState.Answered);
+        var answered = await Poll.UntilAsync(() => hub.Client.GetAsync(receipt.RequestId), s => s.State == RequestState.Answered);
 
         Assert.Equal(Verdict.Match, answered.Result.Verdict);
     }
@@ -264,7 +264,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
 
         foreach (var id in submitted)
         {
-            await PollAsync(() => hub.Client.GetAsync(id), s => s.State == RequestState.Answered);
+            await Poll.UntilAsync(() => hub.Client.GetAsync(id), s => s.State == RequestState.Answered);
         }
 
         using var again = new CancellationTokenSource(Patience);
@@ -346,20 +346,6 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
         return call.ResponseStream.Current.Task;
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }
 
 public sealed class VerificationPathOnEmbeddedGarnet(GarnetHubFixture hub) : VerificationPathTests<GarnetHubFixture>(hub);

@@ -7,26 +7,8 @@ namespace NoCertHub.Hub.Tests.Audit;
 /// <summary>No SQL Server runs here: every T-SQL statement the audit store can send is parsed instead.</summary>
 public class SqlServerAuditDialectTests
 {
-    public static TheoryData<string, string> Statements()
-    {
-        var dialect = new SqlServerAuditDialect();
-        // Every statement the dialect has, found by reflection so a new one cannot be left out.
-        var data = new TheoryData<string, string>();
-        foreach (var property in typeof(IAuditSqlDialect).GetProperties().Where(p => p.PropertyType == typeof(string)))
-        {
-            if (property.GetValue(dialect) is string sql)
-            {
-                data.Add(property.Name, sql);
-            }
-        }
-
-        for (var i = 0; i < dialect.CreateSchema.Count; i++)
-        {
-            data.Add($"{nameof(dialect.CreateSchema)}[{i}]", dialect.CreateSchema[i]);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string> Statements() =>
+        TSql.StatementsOf<IAuditSqlDialect>(new SqlServerAuditDialect(), new SqlServerAuditDialect().CreateSchema);
 
     [Theory]
     [MemberData(nameof(Statements))]
@@ -74,10 +56,5 @@ public class SqlServerAuditDialectTests
         return Assert.IsType<T>(script.Batches.Single().Statements.Single());
     }
 
-    private static IList<ParseError> Parse(string sql)
-    {
-        using var reader = new StringReader(sql);
-        new TSql160Parser(initialQuotedIdentifiers: true).Parse(reader, out var errors);
-        return errors;
-    }
+    private static IList<ParseError> Parse(string sql) => TSql.Parse(sql);
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
+using NoCertHub.Hub.Hosting;
 
 namespace NoCertHub.Hub.Audit;
 
@@ -386,25 +387,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return parameters;
     }
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = dialect.CreateConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            if (dialect.OnOpen is { } onOpen)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(onOpen, cancellationToken: cancellationToken));
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        SqlConnections.OpenAsync(dialect.CreateConnection(connectionString), dialect.OnOpen, cancellationToken);
 
     private sealed class DailyRow
     {

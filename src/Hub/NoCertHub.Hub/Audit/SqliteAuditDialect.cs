@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using NoCertHub.Hub.Hosting;
 using SQLitePCL;
 
 namespace NoCertHub.Hub.Audit;
@@ -15,16 +16,7 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         applicant_digest AS ApplicantDigest, subject_role AS SubjectRole
         """;
 
-    public DbConnection CreateConnection(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        return new SqliteConnection(connectionString);
-    }
+    public DbConnection CreateConnection(string connectionString) => SqlConnections.Sqlite(connectionString);
 
     // WAL with synchronous=NORMAL: a commit survives the process being killed; only a power loss
     // can take the last commits, which the checkpoints make detectable.

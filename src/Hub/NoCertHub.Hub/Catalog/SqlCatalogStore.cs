@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using NoCertHub.Hub.Hosting;
 using Google.Protobuf;
 using NoCertHub.V1;
 
@@ -218,25 +219,8 @@ internal sealed class SqlCatalogStore(ICatalogSqlDialect dialect, string connect
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = dialect.CreateConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            if (dialect.OnOpen is { } onOpen)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(onOpen, cancellationToken: cancellationToken));
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        SqlConnections.OpenAsync(dialect.CreateConnection(connectionString), dialect.OnOpen, cancellationToken);
 
     private sealed class ProposalRow
     {

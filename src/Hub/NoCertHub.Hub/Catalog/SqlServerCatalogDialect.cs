@@ -6,18 +6,6 @@ namespace NoCertHub.Hub.Catalog;
 /// <summary>All T-SQL of the catalog store. No SQL Server runs in CI: every statement is parsed there with ScriptDom.</summary>
 internal sealed class SqlServerCatalogDialect : ICatalogSqlDialect
 {
-    private const string ProposalColumns = """
-        id AS Id, code AS Code, version AS Version, state AS State, spec_json AS SpecJson, proposing_department AS ProposingDepartment,
-        proposed_by AS ProposedBy, proposed_at_unix_ms AS ProposedAtUnixMs, reason AS Reason, decided_by AS DecidedBy,
-        decided_at_unix_ms AS DecidedAtUnixMs, decision_note AS DecisionNote
-        """;
-
-    private const string ViolationColumns = """
-        id AS Id, subject_kind AS SubjectKind, subject_id AS SubjectId, reason AS Reason, starts_on AS StartsOn, ends_on AS EndsOn,
-        source AS Source, recorded_by AS RecordedBy, recorded_at_unix_ms AS RecordedAtUnixMs, lifted_on AS LiftedOn, lifted_by AS LiftedBy,
-        lift_reason AS LiftReason
-        """;
-
     public DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
 
     public string? OnOpen => null;
@@ -114,15 +102,15 @@ internal sealed class SqlServerCatalogDialect : ICatalogSqlDialect
         VALUES (@Code, 1, 'approved', @SpecJson, @ProposingDepartment, @ProposedBy, @ProposedAtUnixMs, @Reason, @ProposedBy, @ProposedAtUnixMs, @Reason);
         """;
 
-    public string SelectApproved => $"SELECT {ProposalColumns} FROM dbo.catalog_proposal WHERE state = 'approved';";
+    public string SelectApproved => $"SELECT {CatalogColumns.Proposal} FROM dbo.catalog_proposal WHERE state = 'approved';";
 
     public string SelectProposals => $"""
-        SELECT {ProposalColumns} FROM dbo.catalog_proposal
+        SELECT {CatalogColumns.Proposal} FROM dbo.catalog_proposal
         WHERE (@Code IS NULL OR code = @Code) AND (@IncludeDecided = 1 OR state = 'pending')
         ORDER BY id;
         """;
 
-    public string SelectProposal => $"SELECT {ProposalColumns} FROM dbo.catalog_proposal WHERE id = @Id;";
+    public string SelectProposal => $"SELECT {CatalogColumns.Proposal} FROM dbo.catalog_proposal WHERE id = @Id;";
 
     public string SelectMaxVersion => "SELECT COALESCE(MAX(version), 0) FROM dbo.catalog_proposal WITH (UPDLOCK, HOLDLOCK) WHERE code = @Code AND state = 'approved';";
 
@@ -137,9 +125,9 @@ internal sealed class SqlServerCatalogDialect : ICatalogSqlDialect
         VALUES (@SubjectKind, @SubjectId, @Reason, @StartsOn, @EndsOn, @Source, @RecordedBy, @RecordedAtUnixMs);
         """;
 
-    public string SelectViolationsOf => $"SELECT {ViolationColumns} FROM dbo.commitment_violation WHERE subject_id = @SubjectId AND subject_kind = @SubjectKind ORDER BY id;";
+    public string SelectViolationsOf => $"SELECT {CatalogColumns.Violation} FROM dbo.commitment_violation WHERE subject_id = @SubjectId AND subject_kind = @SubjectKind ORDER BY id;";
 
-    public string SelectViolation => $"SELECT {ViolationColumns} FROM dbo.commitment_violation WHERE id = @Id;";
+    public string SelectViolation => $"SELECT {CatalogColumns.Violation} FROM dbo.commitment_violation WHERE id = @Id;";
 
     public string LiftViolation => """
         UPDATE dbo.commitment_violation SET lifted_on = @LiftedOn, lifted_by = @LiftedBy, lift_reason = @LiftReason

@@ -1,32 +1,12 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using NoCertHub.Hub.Hosting;
 
 namespace NoCertHub.Hub.Catalog;
 
 internal sealed class SqliteCatalogDialect : ICatalogSqlDialect
 {
-    private const string ProposalColumns = """
-        id AS Id, code AS Code, version AS Version, state AS State, spec_json AS SpecJson, proposing_department AS ProposingDepartment,
-        proposed_by AS ProposedBy, proposed_at_unix_ms AS ProposedAtUnixMs, reason AS Reason, decided_by AS DecidedBy,
-        decided_at_unix_ms AS DecidedAtUnixMs, decision_note AS DecisionNote
-        """;
-
-    private const string ViolationColumns = """
-        id AS Id, subject_kind AS SubjectKind, subject_id AS SubjectId, reason AS Reason, starts_on AS StartsOn, ends_on AS EndsOn,
-        source AS Source, recorded_by AS RecordedBy, recorded_at_unix_ms AS RecordedAtUnixMs, lifted_on AS LiftedOn, lifted_by AS LiftedBy,
-        lift_reason AS LiftReason
-        """;
-
-    public DbConnection CreateConnection(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        return new SqliteConnection(connectionString);
-    }
+    public DbConnection CreateConnection(string connectionString) => SqlConnections.Sqlite(connectionString);
 
     public string? OnOpen => "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
 
@@ -103,15 +83,15 @@ internal sealed class SqliteCatalogDialect : ICatalogSqlDialect
         VALUES (@Code, 1, 'approved', @SpecJson, @ProposingDepartment, @ProposedBy, @ProposedAtUnixMs, @Reason, @ProposedBy, @ProposedAtUnixMs, @Reason)
         """;
 
-    public string SelectApproved => $"SELECT {ProposalColumns} FROM catalog_proposal WHERE state = 'approved'";
+    public string SelectApproved => $"SELECT {CatalogColumns.Proposal} FROM catalog_proposal WHERE state = 'approved'";
 
     public string SelectProposals => $"""
-        SELECT {ProposalColumns} FROM catalog_proposal
+        SELECT {CatalogColumns.Proposal} FROM catalog_proposal
         WHERE (@Code IS NULL OR code = @Code) AND (@IncludeDecided = 1 OR state = 'pending')
         ORDER BY id
         """;
 
-    public string SelectProposal => $"SELECT {ProposalColumns} FROM catalog_proposal WHERE id = @Id";
+    public string SelectProposal => $"SELECT {CatalogColumns.Proposal} FROM catalog_proposal WHERE id = @Id";
 
     public string SelectMaxVersion => "SELECT COALESCE(MAX(version), 0) FROM catalog_proposal WHERE code = @Code AND state = 'approved'";
 
@@ -126,9 +106,9 @@ internal sealed class SqliteCatalogDialect : ICatalogSqlDialect
         RETURNING id
         """;
 
-    public string SelectViolationsOf => $"SELECT {ViolationColumns} FROM commitment_violation WHERE subject_id = @SubjectId AND subject_kind = @SubjectKind ORDER BY id";
+    public string SelectViolationsOf => $"SELECT {CatalogColumns.Violation} FROM commitment_violation WHERE subject_id = @SubjectId AND subject_kind = @SubjectKind ORDER BY id";
 
-    public string SelectViolation => $"SELECT {ViolationColumns} FROM commitment_violation WHERE id = @Id";
+    public string SelectViolation => $"SELECT {CatalogColumns.Violation} FROM commitment_violation WHERE id = @Id";
 
     public string LiftViolation => """
         UPDATE commitment_violation SET lifted_on = @LiftedOn, lifted_by = @LiftedBy, lift_reason = @LiftReason
