@@ -16,7 +16,8 @@ namespace NoCertHub.EndToEnd.Tests;
 internal static class TestHub
 {
     public static async Task<WebApplication> StartAsync(
-        string directory, string? redis, string keyPrefix, int port, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+        string directory, string? redis, string keyPrefix, int port, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null,
+        int? http1Port = null, Action<ILoggingBuilder>? logging = null)
     {
         // An empty content root: no appsettings.json, so only what is set here applies.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
@@ -37,7 +38,16 @@ internal static class TestHub
             ["Oversight:AllowWithoutCertificate"] = "true",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2);
+            if (http1Port is { } plain)
+            {
+                // As production's metrics endpoint: Prometheus scrapes HTTP/1.1.
+                k.Listen(IPAddress.Loopback, plain, l => l.Protocols = HttpProtocols.Http1);
+            }
+        });
+        logging?.Invoke(builder.Logging);
         builder.Services.AddNoCertHub();
         if (time is not null)
         {

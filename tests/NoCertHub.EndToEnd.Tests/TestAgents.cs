@@ -77,9 +77,12 @@ internal static class TestAgents
         Items = { ["JJ-JD-002"] = new ItemQueryOptions { OnSite = true } },
     };
 
-    public static async Task<AgentWorker> StartAsync(Uri hub, params DepartmentAgentOptions[] departments)
+    public static Task<AgentWorker> StartAsync(Uri hub, params DepartmentAgentOptions[] departments) => StartAsync(hub, metricsUrl: null, departments);
+
+    /// <summary>Agents serving their own /metrics at <paramref name="metricsUrl"/>, as a deployed agent process does.</summary>
+    public static async Task<AgentWorker> StartAsync(Uri hub, Uri? metricsUrl, params DepartmentAgentOptions[] departments)
     {
-        var options = new AgentOptions { HubAddress = hub, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1), WorkListPoll = TimeSpan.FromMilliseconds(100) };
+        var options = new AgentOptions { HubAddress = hub, MetricsUrl = metricsUrl, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1), WorkListPoll = TimeSpan.FromMilliseconds(100) };
         options.Departments.AddRange(departments);
         var worker = new AgentWorker(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await worker.StartAsync(CancellationToken.None);

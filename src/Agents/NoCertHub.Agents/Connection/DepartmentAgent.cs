@@ -20,6 +20,7 @@ internal sealed class DepartmentAgent(
     string agentId,
     ClaimChecker checker,
     OnSiteWorkList? workList,
+    AgentMetrics metrics,
     AgentOptions agentOptions,
     TimeProvider time,
     ILogger logger)
@@ -53,6 +54,9 @@ internal sealed class DepartmentAgent(
             {
                 AgentLog.StreamLost(logger, AgentId, e.StatusCode, e.Status.Detail);
             }
+
+            metrics.Connected(options.Department, up: false);
+            metrics.Reconnecting(options.Department);
 
             if (welcomed)
             {
@@ -96,6 +100,7 @@ internal sealed class DepartmentAgent(
                 {
                     case HubMessage.KindOneofCase.Welcome:
                         welcomed = true;
+                        metrics.Connected(options.Department, up: true);
                         Welcomed.TrySetResult();
                         AgentLog.Connected(logger, AgentId, options.Department, message.Welcome.HubInstance);
                         break;
@@ -134,7 +139,9 @@ internal sealed class DepartmentAgent(
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await checker.CheckAsync(task, cancellationToken);
+            metrics.Checked(options.Department, task.ItemCode, result.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             outbound.TryWrite(new AgentMessage { Result = result });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -175,6 +182,7 @@ internal sealed class DepartmentAgent(
             try
             {
                 await Task.Delay(agentOptions.WorkListPoll, time, cancellationToken);
+                metrics.OnSiteWaiting(options.Department, (await list.PendingAsync(cancellationToken)).Count);
                 foreach (var result in await list.AnsweredUnsentAsync(cancellationToken))
                 {
                     if (held.TryRemove(result.RequestId, out _) && outbound.TryWrite(new AgentMessage { Result = result }))

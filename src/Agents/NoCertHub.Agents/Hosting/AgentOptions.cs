@@ -10,6 +10,9 @@ internal sealed class AgentOptions
 
     public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Where this agent process serves Prometheus metrics, e.g. http://127.0.0.1:5091/metrics; empty: none.</summary>
+    public Uri? MetricsUrl { get; set; }
+
     /// <summary>How often an agent with on-site items looks for answers officers have recorded.</summary>
     public TimeSpan WorkListPoll { get; set; } = TimeSpan.FromSeconds(2);
 

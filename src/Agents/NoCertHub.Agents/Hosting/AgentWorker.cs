@@ -11,11 +11,15 @@ namespace NoCertHub.Agents.Hosting;
 internal sealed class AgentWorker : BackgroundService
 {
     private readonly GrpcChannel _channel;
+    private readonly AgentMetrics _metrics = new(Prometheus.Metrics.NewCustomRegistry());
+    private readonly Uri? _metricsUrl;
+    private Prometheus.KestrelMetricServer? _metricServer;
     private readonly IReadOnlyList<(DepartmentAgent Agent, LegacyDatabase Database)> _agents;
 
     public AgentWorker(IOptions<AgentOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         var o = options.Value;
+        _metricsUrl = o.MetricsUrl;
         _channel = GrpcChannel.ForAddress(o.HubAddress);
         var client = new AgentService.AgentServiceClient(_channel);
         _agents = o.Departments.Select(d =>
@@ -23,21 +27,30 @@ internal sealed class AgentWorker : BackgroundService
             var database = new LegacyDatabase(d.Database);
             var id = string.IsNullOrWhiteSpace(d.AgentId) ? $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}" : d.AgentId;
             var workList = d.Items.Values.Any(i => i.OnSite) ? new OnSiteWorkList(d.OnSiteWorkListPath, time) : null;
-            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
+            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, _metrics, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
             return (agent, database);
         }).ToList();
     }
 
     public IEnumerable<DepartmentAgent> Agents => _agents.Select(a => a.Agent);
 
+    public AgentMetrics Metrics => _metrics;
+
     public override void Dispose()
     {
+        _metricServer?.Dispose();
         _channel.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_metricsUrl is { } url)
+        {
+            _metricServer = new Prometheus.KestrelMetricServer(url.Host, url.Port, url.AbsolutePath, _metrics.Registry);
+            _metricServer.Start();
+        }
+
         foreach (var (_, database) in _agents)
         {
             await database.SeedIfMissingAsync(stoppingToken);

@@ -14,10 +14,12 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
     private readonly ILogger<AuditWriter> _logger;
     private readonly int _maxBatch;
     private readonly Channel<Pending> _queue;
+    private readonly Observability.HubMetrics? _metrics;
 
-    public AuditWriter(IAuditStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger)
+    public AuditWriter(IAuditStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger, Observability.HubMetrics? metrics = null)
     {
         _store = store;
+        _metrics = metrics;
         _logger = logger;
         _maxBatch = options.Value.MaxBatch;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.QueueCapacity)
@@ -66,11 +68,13 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetResult();
+                    _metrics?.AuditCommitted(System.Diagnostics.Stopwatch.GetElapsedTime(p.Queued));
                 }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 AuditLog.CommitFailed(_logger, batch.Count, e);
+                _metrics?.StoreFailed("audit");
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetException(new AuditUnavailableException("The audit store did not accept the record", e));
@@ -79,12 +83,15 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
 
             batch.Clear();
             records.Clear();
+            _metrics?.AuditQueue(_queue.Reader.Count);
         }
     }
 
     private sealed class Pending(AuditRecord record)
     {
         public AuditRecord Record { get; } = record;
+
+        public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -15,7 +15,8 @@ internal interface IAuditStore
     /// Brings the search index up to the chain's current end. Searches do this first, so they see
     /// every record written before they started; a background indexer keeps it nearly current.
     /// </summary>
-    Task IndexPendingAsync(CancellationToken cancellationToken);
+    /// <returns>How many records it indexed (0: the index was current).</returns>
+    Task<int> IndexPendingAsync(CancellationToken cancellationToken);
 
     /// <summary>Records from position <paramref name="from"/> on, in chain order, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(long from, int max, CancellationToken cancellationToken);

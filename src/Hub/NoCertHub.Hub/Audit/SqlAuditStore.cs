@@ -68,9 +68,10 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return seq;
     }
 
-    public async Task IndexPendingAsync(CancellationToken cancellationToken)
+    public async Task<int> IndexPendingAsync(CancellationToken cancellationToken)
     {
         const int Page = 5000;
+        var indexed = 0;
         await using var connection = await OpenAsync(cancellationToken);
         while (true)
         {
@@ -78,7 +79,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             var records = await ReadRangeAsync(connection, head + 1, Page, cancellationToken);
             if (records.Count == 0)
             {
-                return;
+                return indexed;
             }
 
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -101,9 +102,10 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
                 await transaction.CommitAsync(cancellationToken);
             }
 
+            indexed += records.Count;
             if (records.Count < Page)
             {
-                return;
+                return indexed;
             }
         }
     }

@@ -76,7 +76,22 @@ internal sealed partial class CatalogLoader(
 
 /// <summary>Reloads approved items on every hub on a schedule.</summary>
 [DisallowConcurrentExecution]
-internal sealed class CatalogRefreshJob(CatalogLoader loader) : IJob
+internal sealed partial class CatalogRefreshJob(CatalogLoader loader, Observability.HubMetrics metrics, ILogger<CatalogRefreshJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await loader.ReloadAsync(cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await loader.ReloadAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            // The hub keeps routing by the catalog it has; the next run tries again.
+            metrics.StoreFailed("catalog");
+            LogReloadFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog store could not be read; routing continues on the catalog loaded last")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 }

@@ -2,6 +2,7 @@ using NoCertHub.Hub.Agents;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Observability;
 using NoCertHub.Hub.Oversight;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
@@ -31,6 +32,9 @@ internal static class HubServiceCollectionExtensions
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
         services.AddSingleton<Dispatcher>();
+        services.AddSingleton<Observability.HubMetrics>();
+        services.AddHubHealth();
+        services.AddGrpcReflection();
         services.AddSingleton<HubIncarnation>();
         services.AddSingleton<OrphanRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<OrphanRecovery>());
@@ -49,8 +53,13 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcService<OversightGrpcService>();
         endpoints.MapGrpcService<AuditGrpcService>();
         endpoints.MapGrpcService<CatalogGrpcService>();
+        // Any standard gRPC client (grpcurl, Postman) can list and call the services without the protos.
+        endpoints.MapGrpcReflectionService();
+        endpoints.MapHubHealth();
         // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
         endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);
+        // Created now, so its series exist before the first request and the first scrape.
+        endpoints.ServiceProvider.GetRequiredService<Observability.HubMetrics>();
         endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>());
         return endpoints;
     }

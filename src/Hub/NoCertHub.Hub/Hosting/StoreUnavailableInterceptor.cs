@@ -8,7 +8,7 @@ namespace NoCertHub.Hub.Hosting;
 /// Turns a Redis outage met anywhere in a call into Unavailable with a message a caller can act
 /// on, instead of gRPC's bare Unknown, for every service of the hub.
 /// </summary>
-internal sealed class StoreUnavailableInterceptor : Interceptor
+internal sealed class StoreUnavailableInterceptor(Observability.HubMetrics metrics) : Interceptor
 {
     private const string Message = "The hub cannot reach its Redis right now; retry shortly (a request that got no receipt was not accepted)";
 
@@ -21,6 +21,7 @@ internal sealed class StoreUnavailableInterceptor : Interceptor
         }
         catch (Exception e) when (IsRedisOutage(e, context))
         {
+            metrics.StoreFailed("redis");
             throw new RpcException(new Status(StatusCode.Unavailable, Message, e));
         }
     }
@@ -34,6 +35,7 @@ internal sealed class StoreUnavailableInterceptor : Interceptor
         }
         catch (Exception e) when (IsRedisOutage(e, context))
         {
+            metrics.StoreFailed("redis");
             throw new RpcException(new Status(StatusCode.Unavailable, Message, e));
         }
     }

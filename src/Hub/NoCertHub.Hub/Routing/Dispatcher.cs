@@ -12,10 +12,14 @@ namespace NoCertHub.Hub.Routing;
 /// </summary>
 internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
 {
+    /// <summary>Told each time an agent is handed a task (the queueing hop's end).</summary>
+    public event Action<RoutedTask>? HandedToAgent;
+
     private readonly ConcurrentDictionary<string, DepartmentRoute> _departments = new(StringComparer.Ordinal);
 
     public void Enqueue(RoutedTask task)
     {
+        task.QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var route = Route(task.Department);
         lock (route)
         {
@@ -114,6 +118,28 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
         }
     }
 
+    /// <summary>Each department's queued and in-flight work and its agents, for the metrics.</summary>
+    public IReadOnlyList<Observability.DepartmentLoad> Snapshot()
+    {
+        var loads = new List<Observability.DepartmentLoad>();
+        foreach (var (department, route) in _departments)
+        {
+            lock (route)
+            {
+                var tasks = route.Queues.Values.SelectMany(q => q).Concat(route.Agents.SelectMany(a => a.InFlight.Values)).ToList();
+                loads.Add(new Observability.DepartmentLoad(
+                    department,
+                    tasks.GroupBy(t => t.Receipt.SlaClass).ToDictionary(g => g.Key, g => g.Count()),
+                    tasks.Select(t => t.Receipt.Deadline.ToDateTimeOffset()).ToList(),
+                    route.Agents.Count,
+                    route.Agents.Sum(a => a.InFlight.Count),
+                    route.Agents.Sum(a => a.Capacity)));
+            }
+        }
+
+        return loads;
+    }
+
     private DepartmentRoute Route(string department) => _departments.GetOrAdd(department, static _ => new DepartmentRoute());
 
     private bool TryAssign(DepartmentRoute route, RoutedTask task)
@@ -165,6 +191,8 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
     {
         session.InFlight[task.RequestId] = task;
         task.Attempts++;
+        task.AssignedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        HandedToAgent?.Invoke(task);
         session.Outbound.Writer.TryWrite(new HubMessage { Task = task.Task });
         store.MarkAssigned(task.RequestId);
     }

@@ -27,6 +27,12 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
     /// <summary>Who the subject is to the case, for the audit: <see cref="SubjectRoles"/>.</summary>
     public string SubjectRole { get; private init; } = SubjectRoles.Applicant;
 
+    /// <summary>When it last joined a queue (Stopwatch timestamp), for the queueing hop's metric.</summary>
+    public long QueuedAt { get; set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>When an agent was last handed it (Stopwatch timestamp; 0 before), for the agent hop's metric.</summary>
+    public long AssignedAt { get; set; }
+
     /// <summary>How many times an agent has been handed this task.</summary>
     public int Attempts { get; set; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Observability;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
@@ -25,6 +26,7 @@ internal sealed class RequestIntake(
     Dispatcher dispatcher,
     RedisKeys keys,
     IAuditLog audit,
+    HubMetrics metrics,
     TimeProvider time,
     IOptions<HubOptions> options,
     ILogger<RequestIntake> logger)
@@ -42,6 +44,7 @@ internal sealed class RequestIntake(
         }
         catch (RequestRefusedException refused)
         {
+            metrics.Refused(request?.ItemCode);
             await RecordRefusalAsync(request, caller, refused, context.CancellationToken);
             throw refused.ToRpcException();
         }
@@ -51,6 +54,8 @@ internal sealed class RequestIntake(
         var deadline = deadlines.DeadlineFor(valid.Item.SlaClass, acceptedAt);
         var remindAt = deadlines.ReminderFor(acceptedAt, deadline);
         var requestId = RedisKeys.NewRequestId(keys.ShardOfWindow(r.Requester.Department, r.Requester.Window));
+        // Every line logged about this request from here on, in whatever component, carries its id.
+        using var scope = VerificationLog.RequestScope(logger, requestId);
         var receipt = new Receipt
         {
             RequestId = requestId,
@@ -71,6 +76,7 @@ internal sealed class RequestIntake(
         }
 
         VerificationLog.Accepted(logger, requestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
+        metrics.Accepted(valid.Item);
         sweeper.Notify(remindAt ?? deadline);
         if (beforeRouting is not null)
         {

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Observability;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
@@ -18,6 +19,7 @@ internal sealed class ResultRecorder(
     AuditChain chain,
     IRequestStore store,
     ResultNotifier notifier,
+    HubMetrics metrics,
     Dispatcher dispatcher,
     TimeProvider time,
     IOptions<HubOptions> options,
@@ -27,6 +29,7 @@ internal sealed class ResultRecorder(
 
     public async Task RecordAsync(RoutedTask task, TaskResult answer, AgentSession agent)
     {
+        using var scope = VerificationLog.RequestScope(logger, task.RequestId);
         var answeredAt = time.GetUtcNowMilliseconds();
         var deadline = task.Receipt.Deadline.ToDateTimeOffset();
         var result = new VerificationResult
@@ -55,6 +58,7 @@ internal sealed class ResultRecorder(
             {
                 case CompletionKind.Completed:
                     notifier.Published(task.WindowId, result);
+                    metrics.Answered(task, result);
                     VerificationLog.Answered(logger, task.RequestId, agent.AgentId, result.Verdict, result.Late);
                     break;
                 case CompletionKind.AlreadyCompleted:
@@ -78,6 +82,7 @@ internal sealed class ResultRecorder(
     /// </summary>
     public async Task RecordFailureAsync(RoutedTask task, AgentSession agent, string reason)
     {
+        using var scope = VerificationLog.RequestScope(logger, task.RequestId);
         try
         {
             var record = LookupRecord(task, AuditKind.Failed, time.GetUtcNowMilliseconds()) with

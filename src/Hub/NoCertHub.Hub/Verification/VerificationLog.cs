@@ -21,4 +21,9 @@ internal static partial class VerificationLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Request {RequestId} accepted for {Department}, item {ItemCode}, due {Deadline}")]
     public static partial void Accepted(ILogger logger, string requestId, string department, string itemCode, DateTimeOffset deadline);
+
+    private static readonly Func<ILogger, string, IDisposable?> Scope = LoggerMessage.DefineScope<string>("request {RequestId}");
+
+    /// <summary>A logging scope naming the request, so structured lines about it carry RequestId whatever logs them.</summary>
+    public static IDisposable? RequestScope(ILogger logger, string requestId) => Scope(logger, requestId);
 }

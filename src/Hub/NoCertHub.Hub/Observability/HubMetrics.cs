@@ -1,0 +1,142 @@
+using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Routing;
+using NoCertHub.V1;
+using Prometheus;
+
+namespace NoCertHub.Hub.Observability;
+
+/// <summary>
+/// What the big-data center watches of the request path (prometheus-net, this hub's registry).
+/// Labels stay bounded: items and departments come from the catalog (anything else is "other"),
+/// never request ids, subjects or officers. Gauges of pending work are this hub's own share (each
+/// unanswered request is routed by exactly one live hub), so sums over hubs are the district's.
+/// </summary>
+internal sealed class HubMetrics
+{
+    private static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400, 172800];
+
+    private readonly ICatalog _catalog;
+    private readonly Counter _requests;
+    private readonly Histogram _endToEnd;
+    private readonly Histogram _queueing;
+    private readonly Histogram _agentProcessing;
+    private readonly Gauge _pending;
+    private readonly Gauge _overdue;
+    private readonly Gauge _nextDeadline;
+    private readonly Gauge _agents;
+    private readonly Gauge _inFlight;
+    private readonly Gauge _capacity;
+    private readonly Counter _storeErrors;
+    private readonly Histogram _auditWrite;
+    private readonly Gauge _auditQueue;
+    private readonly Gauge _auditIndexed;
+
+    public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, ICatalog catalog, Dispatcher dispatcher, TimeProvider time)
+    {
+        _catalog = catalog;
+        _requests = metrics.CreateCounter("nocert_requests_total",
+            "Verification requests by item, owning department and outcome: accepted, refused, answered (on time), late.",
+            new CounterConfiguration { LabelNames = ["item", "department", "outcome"] });
+        _endToEnd = metrics.CreateHistogram("nocert_request_duration_seconds",
+            "From a request's acceptance to its answer being recorded and released (window → hub → agent → window).",
+            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
+        _queueing = metrics.CreateHistogram("nocert_hub_queue_seconds",
+            "Hop 1: from a request being queued at this hub to an agent being handed it.",
+            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
+        _agentProcessing = metrics.CreateHistogram("nocert_agent_processing_seconds",
+            "Hop 2: from an agent being handed a request to its answer arriving at the hub.",
+            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
+        _pending = metrics.CreateGauge("nocert_requests_pending",
+            "Unanswered requests this hub routes, by owning department and SLA class (queued or with an agent).",
+            new GaugeConfiguration { LabelNames = ["department", "sla_class"] });
+        _overdue = metrics.CreateGauge("nocert_requests_overdue",
+            "Unanswered requests past their Article 11 deadline, by owning department.", new GaugeConfiguration { LabelNames = ["department"] });
+        _nextDeadline = metrics.CreateGauge("nocert_next_deadline_seconds",
+            "Seconds until the nearest deadline among the department's unanswered requests (negative: overdue).", new GaugeConfiguration { LabelNames = ["department"] });
+        _agents = metrics.CreateGauge("nocert_agents_connected", "Agents connected to this hub, by department.", new GaugeConfiguration { LabelNames = ["department"] });
+        _inFlight = metrics.CreateGauge("nocert_agent_tasks_in_flight", "Requests handed to agents and not yet answered, by department.", new GaugeConfiguration { LabelNames = ["department"] });
+        _capacity = metrics.CreateGauge("nocert_agent_capacity", "Tasks the department's connected agents take at once.", new GaugeConfiguration { LabelNames = ["department"] });
+        _storeErrors = metrics.CreateCounter("nocert_store_errors_total",
+            "Failures of the hub's stores: redis, audit (SQL), catalog (SQL).", new CounterConfiguration { LabelNames = ["store"] });
+        _auditWrite = metrics.CreateHistogram("nocert_audit_write_seconds",
+            "From an audit record being handed to the writer to its group commit (what an answer waits before release).",
+            new HistogramConfiguration { Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
+        _auditQueue = metrics.CreateGauge("nocert_audit_queue_records", "Audit records waiting for the next group commit.");
+        _auditIndexed = metrics.CreateGauge("nocert_audit_index_backlog_records", "Records the search indexer found unindexed in its last round (0: caught up).");
+
+        // Known label values start at zero, so dashboards see a series before the first event.
+        foreach (var store in new[] { "redis", "audit", "catalog" })
+        {
+            _storeErrors.WithLabels(store);
+        }
+
+        registry.AddBeforeCollectCallback(() => Sample(dispatcher.Snapshot(), time.GetUtcNow()));
+        dispatcher.HandedToAgent += HandedToAgent;
+    }
+
+    public void Accepted(CatalogItem item) => _requests.WithLabels(item.Code, item.OwningDepartment, "accepted").Inc();
+
+    public void Refused(string? itemCode)
+    {
+        var item = itemCode is null ? null : _catalog.Find(itemCode);
+        _requests.WithLabels(item?.Code ?? "other", item?.OwningDepartment ?? "other", "refused").Inc();
+    }
+
+    public void Answered(RoutedTask task, VerificationResult result)
+    {
+        var department = task.Department;
+        _requests.WithLabels(Item(task.ItemCode), department, result.Late ? "late" : "answered").Inc();
+        _endToEnd.WithLabels(department).Observe(Math.Max(0, (result.AnsweredAt.ToDateTimeOffset() - result.AcceptedAt.ToDateTimeOffset()).TotalSeconds));
+        if (task.AssignedAt != 0)
+        {
+            _agentProcessing.WithLabels(department).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(task.AssignedAt).TotalSeconds);
+        }
+    }
+
+    public void HandedToAgent(RoutedTask task) => _queueing.WithLabels(task.Department).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(task.QueuedAt).TotalSeconds);
+
+    public void StoreFailed(string store) => _storeErrors.WithLabels(store).Inc();
+
+    public void AuditCommitted(TimeSpan waited) => _auditWrite.Observe(waited.TotalSeconds);
+
+    public void AuditQueue(int records) => _auditQueue.Set(records);
+
+    public void AuditIndexBacklog(int records) => _auditIndexed.Set(records);
+
+    private string Item(string code) => _catalog.Find(code) is null ? "other" : code;
+
+    private void Sample(IReadOnlyList<DepartmentLoad> loads, DateTimeOffset now)
+    {
+        foreach (var load in loads)
+        {
+            foreach (var sla in new[] { SlaClass.Immediate, SlaClass.Records, SlaClass.OnSite })
+            {
+                _pending.WithLabels(load.Department, SlaName(sla)).Set(load.Pending.GetValueOrDefault(sla));
+            }
+
+            _overdue.WithLabels(load.Department).Set(load.Deadlines.Count(d => d < now));
+            if (load.Deadlines.Count > 0)
+            {
+                _nextDeadline.WithLabels(load.Department).Set((load.Deadlines.Min() - now).TotalSeconds);
+            }
+            else
+            {
+                _nextDeadline.RemoveLabelled(load.Department);
+            }
+
+            _agents.WithLabels(load.Department).Set(load.Agents);
+            _inFlight.WithLabels(load.Department).Set(load.InFlight);
+            _capacity.WithLabels(load.Department).Set(load.Capacity);
+        }
+    }
+
+    private static string SlaName(SlaClass sla) => sla switch
+    {
+        SlaClass.Immediate => "immediate",
+        SlaClass.Records => "records",
+        _ => "on_site",
+    };
+}
+
+/// <summary>One department's work at this hub at one moment.</summary>
+internal sealed record DepartmentLoad(string Department, IReadOnlyDictionary<SlaClass, int> Pending, IReadOnlyList<DateTimeOffset> Deadlines, int Agents, int InFlight, int Capacity);
