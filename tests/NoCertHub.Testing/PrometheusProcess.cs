@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,14 +10,11 @@ namespace NoCertHub.Testing;
 /// </summary>
 public sealed class PrometheusProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _directory;
     private readonly HttpClient _http;
+    private ServerProcess _server = null!;
 
-    private PrometheusProcess(Process process, int port, string directory)
+    private PrometheusProcess(int port)
     {
-        _process = process;
-        _directory = directory;
         Address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         _http = new HttpClient { BaseAddress = Address };
     }
@@ -36,32 +32,20 @@ public sealed class PrometheusProcess : IAsyncDisposable
             + string.Concat(jobs.Select(j => $"  - job_name: {j.Key}\n    metrics_path: {j.Value.Path}\n    static_configs:\n      - targets: ['{j.Value.Target}']\n"));
         var configFile = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(configFile, config);
-        var start = new ProcessStartInfo(executable)
+        var server = new PrometheusProcess(port);
+        try
         {
-            ArgumentList =
-            {
-                "--config.file=" + configFile, "--storage.tsdb.path=" + Path.Combine(directory, "data"),
-                "--web.listen-address=127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--log.level=warn",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start prometheus");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new PrometheusProcess(process, port, directory);
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (!await server.ReadyAsync())
+            server._server = await ServerProcess.StartAsync("prometheus", executable,
+                [
+                    "--config.file=" + configFile, "--storage.tsdb.path=" + Path.Combine(directory, "data"),
+                    "--web.listen-address=127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--log.level=warn",
+                ],
+                directory, server.ReadyAsync, TimeSpan.FromSeconds(30));
+        }
+        catch
         {
-            if (process.HasExited || DateTime.UtcNow > until)
-            {
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"prometheus did not become ready on port {port}");
-            }
-
-            await Task.Delay(100);
+            server._http.Dispose();
+            throw;
         }
 
         return server;
@@ -94,21 +78,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder.
-        }
+        await _server.DisposeAsync();
     }
 
     private async Task<bool> ReadyAsync()

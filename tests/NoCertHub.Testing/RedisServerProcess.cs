@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -14,14 +13,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
 {
     private static readonly string[] Candidates = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 
-    private readonly Process _process;
-    private readonly string _directory;
+    private ServerProcess _server = null!;
 
-    private RedisServerProcess(Process process, int port, string directory)
+    private RedisServerProcess(int port)
     {
-        _process = process;
         Port = port;
-        _directory = directory;
     }
 
     public int Port { get; }
@@ -34,51 +30,14 @@ public sealed class RedisServerProcess : IAsyncDisposable
             ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command, which installs it (apt-get install redis-server)");
         var port = FreePort.Next();
         var directory = Directory.CreateTempSubdirectory("nocert-redis-").FullName;
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList = { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServerProcess(process, port, directory);
-        var until = DateTime.UtcNow.AddSeconds(15);
-        while (!await server.PingAsync())
-        {
-            if (process.HasExited || DateTime.UtcNow > until)
-            {
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"redis-server did not answer on port {port}");
-            }
-
-            await Task.Delay(50);
-        }
-
+        var server = new RedisServerProcess(port);
+        server._server = await ServerProcess.StartAsync("redis-server", executable,
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no"],
+            directory, server.PingAsync, TimeSpan.FromSeconds(15));
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder.
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task<bool> PingAsync()
     {
