@@ -44,7 +44,7 @@ try
     {
         using var channel = Channel(new Uri($"http://127.0.0.1:{echoPort}"));
         var echo = new VerificationService.VerificationServiceClient(channel);
-        Task Call(int worker, long n) => echo.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }).ResponseAsync;
+        Task Call(int worker, long n) => echo.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
         var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, Call);
         results.Add(max);
         results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, Call));
@@ -65,7 +65,7 @@ try
         var hub = new Uri($"http://127.0.0.1:{grpcPort}");
         using var channel = Channel(hub);
         var client = new VerificationService.VerificationServiceClient(channel);
-        Task Verify(int worker, long n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }).ResponseAsync;
+        Task Verify(int worker, long n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
 
         await using (var agents = await AgentsAsync(hub, work, count: 2))
         {
@@ -242,6 +242,9 @@ static GrpcChannel Channel(Uri address) => GrpcChannel.ForAddress(address, new G
 {
     HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
 });
+
+// A call that gets no answer counts as failed after this, so a broken server ends the run instead of hanging it.
+static DateTime CallDeadline() => DateTime.UtcNow.AddSeconds(30);
 
 static string Dll(string root, string project, string name) => Path.Combine(root, project, "bin", "Release", "net10.0", name + ".dll");
 
