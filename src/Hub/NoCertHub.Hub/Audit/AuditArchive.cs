@@ -85,8 +85,7 @@ internal sealed partial class AuditArchive(IAuditStore store, AuditChain chain, 
 
     private bool Matches(IReadOnlyList<AuditRecord> records, AuditCheckpoint checkpoint)
     {
-        var leaves = records.Select(r => chain.Leaf(r.Seq, r)).ToList();
-        return Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)) == checkpoint.MerkleRoot
+        return chain.MerkleRootHex(records) == checkpoint.MerkleRoot
             && records[^1].ChainHash is { } head && Convert.ToHexStringLower(head) == checkpoint.ChainHead;
     }
 

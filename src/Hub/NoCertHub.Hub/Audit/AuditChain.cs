@@ -41,6 +41,22 @@ internal sealed class AuditChain(byte[] subjectKey)
         r.ApplicantDigest, r.SubjectRole,
     ];
 
+    /// <summary>
+    /// The RFC 6962 Merkle root (hex) over records read back as a whole range (an archive file, a
+    /// range about to be archived): encoded and hashed as one page, not record by record.
+    /// </summary>
+    public string MerkleRootHex(IReadOnlyList<AuditRecord> records)
+    {
+        var page = new AuditLeafPage();
+        foreach (var record in records)
+        {
+            page.Add(record.Seq, record);
+        }
+
+        page.ComputeLeaves(this);
+        return Convert.ToHexStringLower(MerkleRoot(page.Leaves));
+    }
+
     /// <summary>The keyed hash of a subject (kind ‖ '|' ‖ upper-cased ID) in hex: the same for the same subject in every record, and no way back to the ID without the key.</summary>
     public string SubjectDigest(string kind, string id)
     {

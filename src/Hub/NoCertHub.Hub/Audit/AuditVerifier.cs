@@ -155,12 +155,11 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
 
             var checkpoint = trusted.FirstOrDefault(c => c.From == from && c.To == end);
             var records = await AuditArchive.ReadAsync(file, cancellationToken);
-            var leaves = records.Select(r => chain.Leaf(r.Seq, r)).ToList();
             if (checkpoint is null)
             {
                 findings.Add($"archive {name} has no signed checkpoint for its range: cannot be trusted");
             }
-            else if (records.Count != end - from + 1 || !Convert.ToHexStringLower(AuditChain.MerkleRoot(leaves)).Equals(checkpoint.MerkleRoot, StringComparison.Ordinal))
+            else if (records.Count != end - from + 1 || !chain.MerkleRootHex(records).Equals(checkpoint.MerkleRoot, StringComparison.Ordinal))
             {
                 findings.Add($"archive {name} is not what checkpoint {from}..{end} signed: altered");
             }
