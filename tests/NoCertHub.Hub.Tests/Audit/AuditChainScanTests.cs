@@ -136,7 +136,9 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
 
         public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
 
-        public Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
-            inner.TryBulkInsertAsync(connection, transaction, parameters, rows, cancellationToken);
+        public int BulkInsertMinimum => inner.BulkInsertMinimum;
+
+        public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.BulkInsertAsync(connection, transaction, parameters, rows, cancellationToken);
     }
 }

@@ -27,11 +27,16 @@ internal interface IAuditSqlDialect
     string Insert { get; }
 
     /// <summary>
-    /// Writes a batch of audit_log rows (values in the order of <paramref name="parameters"/>, the
-    /// names <see cref="Insert"/> takes) in one bulk operation inside the transaction; false where
-    /// the prepared per-row <see cref="Insert"/> is the faster way for this engine or batch.
+    /// The smallest batch <see cref="BulkInsertAsync"/> is worth its cost for; int.MaxValue where
+    /// the prepared per-row <see cref="Insert"/> is always the faster way for this engine.
     /// </summary>
-    Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
+    int BulkInsertMinimum { get; }
+
+    /// <summary>
+    /// Writes a batch of audit_log rows (values in the order of <paramref name="parameters"/>, the
+    /// names <see cref="Insert"/> takes) in one bulk operation inside the transaction.
+    /// </summary>
+    Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
 
     /// <summary>The last record's Seq and ChainHash, locking the chain's end until the transaction ends.</summary>
     string SelectHeadForAppend { get; }

@@ -349,24 +349,28 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
     // the command for every row.
     private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<Row> rows, CancellationToken cancellationToken)
     {
-        var values = rows.Select(row =>
+        if (rows.Count >= dialect.BulkInsertMinimum)
         {
-            var v = new object?[Row.Columns.Length];
-            row.CopyTo(v);
-            return v;
-        }).ToList();
-        if (await dialect.TryBulkInsertAsync(connection, transaction, Row.Columns, values, cancellationToken))
-        {
+            var table = rows.Select(row =>
+            {
+                var v = new object?[Row.Columns.Length];
+                row.CopyTo(v);
+                return v;
+            }).ToList();
+            await dialect.BulkInsertAsync(connection, transaction, Row.Columns, table, cancellationToken);
             return;
         }
 
+        // The answer path: one values array reused for every row.
         await using var command = connection.CreateCommand();
         var parameters = await PrepareAsync(command, dialect.Insert, transaction, Row.Columns, cancellationToken);
-        foreach (var row in values)
+        var values = new object?[parameters.Length];
+        foreach (var row in rows)
         {
-            for (var i = 0; i < row.Length; i++)
+            row.CopyTo(values);
+            for (var i = 0; i < values.Length; i++)
             {
-                parameters[i].Value = row[i] ?? DBNull.Value;
+                parameters[i].Value = values[i] ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -120,15 +120,10 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;
 
     // Below this a batch goes through the prepared insert: SqlBulkCopy reads the table's metadata first, a round trip of its own.
-    private const int BulkMinimum = 16;
+    public int BulkInsertMinimum => 16;
 
-    public async Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    public async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
-        if (rows.Count < BulkMinimum)
-        {
-            return false;
-        }
-
         using var table = BulkTable(parameters, rows);
         using var bulk = new SqlBulkCopy((SqlConnection)connection, SqlBulkCopyOptions.CheckConstraints, (SqlTransaction)transaction)
         {
@@ -142,7 +137,6 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         }
 
         await bulk.WriteToServerAsync(table, cancellationToken);
-        return true;
     }
 
     /// <summary>

@@ -108,8 +108,10 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
         new RawChainReader(((SqliteConnection)connection).Handle!, SelectRange, from);
 
     // SQLite has no bulk path faster than one prepared statement rebound per row in one transaction.
-    public Task<bool> TryBulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
-        Task.FromResult(false);
+    public int BulkInsertMinimum => int.MaxValue;
+
+    public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+        Task.FromException(new NotSupportedException("SQLite audit batches go through the prepared insert"));
 
     public string SchemaCheck => "SELECT applicant_digest, subject_role FROM audit_log WHERE 1 = 0";
 
