@@ -182,7 +182,7 @@ internal sealed class DepartmentAgent(
             try
             {
                 await Task.Delay(agentOptions.WorkListPoll, time, cancellationToken);
-                metrics.OnSiteWaiting(options.Department, (await list.PendingAsync(cancellationToken)).Count);
+                metrics.OnSiteWaiting(options.Department, await list.PendingCountAsync(cancellationToken));
                 foreach (var result in await list.AnsweredUnsentAsync(cancellationToken))
                 {
                     if (held.TryRemove(result.RequestId, out _) && outbound.TryWrite(new AgentMessage { Result = result }))

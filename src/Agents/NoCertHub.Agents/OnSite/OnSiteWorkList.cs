@@ -65,6 +65,13 @@ internal sealed class OnSiteWorkList(string path, TimeProvider time)
         return rows.Select(r => r.ToTask()).ToList();
     }
 
+    /// <summary>How many tasks wait for an officer.</summary>
+    public async Task<int> PendingCountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM onsite_task WHERE verdict IS NULL", cancellationToken: cancellationToken));
+    }
+
     /// <summary>
     /// Records an officer's outcome. Field verdicts must be for claimed fields, disclosed values for
     /// fields the requester may see; the outcome is written once.
