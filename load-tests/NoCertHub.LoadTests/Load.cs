@@ -8,6 +8,15 @@ internal sealed record Measurement(string Target, string Mode, string Loop, int 
 {
     public double PerSecond => Completed / Seconds;
 
+    /// <summary>CPU the server process spent per completed call during the run, in µs (steadier than calls/s on a shared machine).</summary>
+    public double ServerCpuUs { get; init; } = double.NaN;
+
+    /// <summary>CPU the harness process (client, and the agents when it runs them) spent per completed call, in µs.</summary>
+    public double HarnessCpuUs { get; init; } = double.NaN;
+
+    /// <summary>Open loop: the slowest call due in each second of the run, in ms — shows whether latency is spread or comes in stalls.</summary>
+    public IReadOnlyList<double> SlowestPerSecond { get; init; } = [];
+
     public double Ms(double percentile) => Latency.TotalCount == 0 ? double.NaN : Latency.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
 }
 
@@ -15,12 +24,13 @@ internal sealed record Measurement(string Target, string Mode, string Loop, int 
 internal static class Load
 {
     /// <summary><paramref name="concurrency"/> callers, each calling again as soon as its call returns, for <paramref name="duration"/> after a warm-up.</summary>
-    public static async Task<Measurement> ClosedAsync(string target, string mode, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<int, long, Task> call)
+    public static async Task<Measurement> ClosedAsync(string target, string mode, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<int, long, Task> call, Func<TimeSpan> serverCpu)
     {
         await RunAsync(concurrency, warmUp, call, histogram: null);
         var histogram = NewHistogram();
+        var cpu = CpuMeter.Start(serverCpu);
         var (completed, failed, seconds) = await RunAsync(concurrency, duration, call, histogram);
-        return new Measurement(target, mode, "closed", concurrency, double.NaN, completed, failed, seconds, histogram);
+        return cpu.Stop(new Measurement(target, mode, "closed", concurrency, double.NaN, completed, failed, seconds, histogram));
     }
 
     /// <summary>
@@ -28,29 +38,26 @@ internal static class Load
     /// stalled server shows as latency and is not hidden (no coordinated omission). At most
     /// <paramref name="maxInFlight"/> calls are outstanding; calls that would exceed it count as failed.
     /// </summary>
-    public static async Task<Measurement> OpenAsync(string target, string mode, double perSecond, TimeSpan duration, int maxInFlight, Func<int, long, Task> call)
+    public static async Task<Measurement> OpenAsync(string target, string mode, double perSecond, TimeSpan duration, int maxInFlight, Func<int, long, Task> call, Func<TimeSpan> serverCpu)
     {
+        var cpu = CpuMeter.Start(serverCpu);
         var histogram = NewHistogram();
         long completed = 0, failed = 0;
         var inFlight = 0;
         var calls = new List<Task>();
         var clock = Stopwatch.StartNew();
         var total = (long)(perSecond * duration.TotalSeconds);
+        var slowest = new long[(int)Math.Ceiling(duration.TotalSeconds) + 1];
         var start = Stopwatch.GetTimestamp();
         for (long i = 0; i < total; i++)
         {
             var due = start + (long)(i * Stopwatch.Frequency / perSecond);
+            // Sleep, never spin: a spinning driver takes a core from the server it measures (on two
+            // cores, half the machine). Calls due meanwhile go out together on waking, up to a timer
+            // tick (~1 ms) late, and that lateness counts in their latency.
             while (Stopwatch.GetTimestamp() < due)
             {
-                var wait = (due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
-                if (wait > 1)
-                {
-                    await Task.Delay((int)wait - 1);
-                }
-                else
-                {
-                    Thread.SpinWait(50);
-                }
+                await Task.Delay(1);
             }
 
             if (Interlocked.Increment(ref inFlight) > maxInFlight)
@@ -66,7 +73,13 @@ internal static class Load
                 try
                 {
                     await call(n, due);
-                    histogram.RecordValue(Math.Max(1, Stopwatch.GetTimestamp() - due));
+                    var latency = Math.Max(1, Stopwatch.GetTimestamp() - due);
+                    histogram.RecordValue(latency);
+                    ref var second = ref slowest[Math.Min(slowest.Length - 1, (due - start) / Stopwatch.Frequency)];
+                    for (var seen = Volatile.Read(ref second); latency > seen; seen = Volatile.Read(ref second))
+                    {
+                        Interlocked.CompareExchange(ref second, latency, seen);
+                    }
                     Interlocked.Increment(ref completed);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -81,7 +94,10 @@ internal static class Load
         }
 
         await Task.WhenAll(calls);
-        return new Measurement(target, mode, "open", maxInFlight, perSecond, completed, failed, clock.Elapsed.TotalSeconds, histogram);
+        return cpu.Stop(new Measurement(target, mode, "open", maxInFlight, perSecond, completed, failed, clock.Elapsed.TotalSeconds, histogram)
+        {
+            SlowestPerSecond = [.. slowest.Select(t => t * 1000.0 / Stopwatch.Frequency)],
+        });
     }
 
     private static async Task<(long Completed, long Failed, double Seconds)> RunAsync(int concurrency, TimeSpan duration, Func<int, long, Task> call, LongConcurrentHistogram? histogram)
@@ -111,4 +127,22 @@ internal static class Load
     }
 
     private static LongConcurrentHistogram NewHistogram() => new(1, TimeStamp.Minutes(5), 3);
+
+    /// <summary>Processor time of the server and of this process across one run.</summary>
+    private readonly record struct CpuMeter(Func<TimeSpan> Server, TimeSpan ServerStart, TimeSpan HarnessStart)
+    {
+        public static CpuMeter Start(Func<TimeSpan> server) => new(server, server(), Harness());
+
+        public Measurement Stop(Measurement m) => m with
+        {
+            ServerCpuUs = m.Completed == 0 ? double.NaN : (Server() - ServerStart).TotalMicroseconds / m.Completed,
+            HarnessCpuUs = m.Completed == 0 ? double.NaN : (Harness() - HarnessStart).TotalMicroseconds / m.Completed,
+        };
+
+        private static TimeSpan Harness()
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
+        }
+    }
 }

@@ -10,21 +10,20 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> arguments, string workingDirectory, Func<Task<bool>> ready)
-    {
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is not built; run `dotnet build -c Release NoCertHub.sln` first");
-        }
+    public static Task<ChildProcess> StartAsync(string dll, IEnumerable<string> arguments, string workingDirectory, Func<Task<bool>> ready) =>
+        File.Exists(dll)
+            ? StartExecutableAsync("dotnet", [dll, .. arguments], workingDirectory, ready)
+            : throw new InvalidOperationException($"{dll} is not built; run `dotnet build -c Release NoCertHub.sln` first");
 
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
+    public static async Task<ChildProcess> StartExecutableAsync(string executable, IEnumerable<string> arguments, string workingDirectory, Func<Task<bool>> ready)
+    {
+        var start = new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + executable);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && output.Count < 200) { output.Enqueue(line); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && output.Count < 200) { output.Enqueue(line); } };
@@ -37,13 +36,23 @@ internal sealed class ChildProcess : IAsyncDisposable
             if (process.HasExited || DateTime.UtcNow > until)
             {
                 await child.DisposeAsync();
-                throw new InvalidOperationException($"{Path.GetFileName(dll)} did not start:\n" + string.Join("\n", output));
+                throw new InvalidOperationException($"{string.Join(' ', start.ArgumentList.Prepend(executable))} did not start:\n" + string.Join("\n", output));
             }
 
             await Task.Delay(100);
         }
 
         return child;
+    }
+
+    /// <summary>Processor time the server has used so far, all threads.</summary>
+    public TimeSpan Cpu
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
     }
 
     public static async Task<bool> ListeningAsync(int port)

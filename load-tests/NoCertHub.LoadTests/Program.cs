@@ -20,13 +20,17 @@ using NoCertHub.V1;
 // It prints a Markdown table and writes it with the raw numbers (JSON) under load-tests/results/.
 // Bounded: every point runs for a fixed time.
 //   dotnet build -c Release NoCertHub.sln
-//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20]
+//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's closed-loop Verify only] [--Hub:Setting=value ...]
 // The hub is warmed up longer than the echo server: it JITs far more code (Garnet, Lua, SQLite,
 // ASP.NET, gRPC), and on two cores its tiered compiler is still busy for tens of seconds.
 var seconds = double.Parse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture);
 var callers = int.Parse(args.ElementAtOrDefault(1) ?? "64", CultureInfo.InvariantCulture);
 var scaling = (args.ElementAtOrDefault(2) ?? "yes") == "yes";
 var hubWarmUp = TimeSpan.FromSeconds(double.Parse(args.ElementAtOrDefault(3) ?? "20", CultureInfo.InvariantCulture));
+// "hub" (fifth argument) runs only the hub's closed-loop Verify: the quick loop for profiling one change.
+var hubOnly = args.ElementAtOrDefault(4) == "hub";
+// Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
+var hubSettings = args.Skip(5).ToArray();
 var point = TimeSpan.FromSeconds(seconds);
 var warmUp = TimeSpan.FromSeconds(Math.Min(3, seconds / 2));
 var command = "dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- " + string.Join(' ', args);
@@ -35,32 +39,27 @@ var root = FindRoot();
 var work = Directory.CreateTempSubdirectory("nocert-harness-").FullName;
 var results = new List<Measurement>();
 var curve = new List<Measurement>();
+using var http = new HttpClient();
 try
 {
     // 1. The physical limit.
-    var echoPort = ChildProcess.FreePort();
-    await using (await ChildProcess.StartAsync(Dll(root, "load-tests/NoCertHub.EchoServer", "NoCertHub.EchoServer"), [echoPort.ToString(CultureInfo.InvariantCulture)], work,
-        () => ChildProcess.ListeningAsync(echoPort)))
+    if (!hubOnly)
     {
+        var echoPort = ChildProcess.FreePort();
+        await using var echoServer = await ChildProcess.StartAsync(Dll(root, "load-tests/NoCertHub.EchoServer", "NoCertHub.EchoServer"), [echoPort.ToString(CultureInfo.InvariantCulture)], work,
+            () => ChildProcess.ListeningAsync(echoPort));
         using var channel = Channel(new Uri($"http://127.0.0.1:{echoPort}"));
         var echo = new VerificationService.VerificationServiceClient(channel);
         Task Call(int worker, long n) => echo.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
-        var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, Call);
+        var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, Call, () => echoServer.Cpu);
         results.Add(max);
-        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, Call));
+        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, Call, () => echoServer.Cpu));
         Console.WriteLine(Row(results[^2]) + "\n" + Row(results[^1]));
     }
 
-    // 2. The hub, production settings, as its own process.
-    var grpcPort = ChildProcess.FreePort();
-    var httpPort = ChildProcess.FreePort();
-    using var http = new HttpClient();
-    await using (await ChildProcess.StartAsync(Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
-        [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{httpPort}",
-            "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
-        ],
-        work, () => ReadyAsync(http, httpPort)))
+    // 2. The hub, production settings, as its own process; its Redis the embedded default.
+    var (grpcPort, httpPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+    await using (var hubServer = await StartHubAsync(grpcPort, httpPort, work, hubSettings))
     {
         var hub = new Uri($"http://127.0.0.1:{grpcPort}");
         using var channel = Channel(hub);
@@ -69,16 +68,24 @@ try
 
         await using (var agents = await AgentsAsync(hub, work, count: 2))
         {
-            var max = await Load.ClosedAsync("hub", "Verify", callers, hubWarmUp, point, Verify);
+            var max = await Load.ClosedAsync("hub", "Verify", callers, hubWarmUp, point, Verify, () => hubServer.Cpu);
             results.Add(max);
             Console.WriteLine(Row(max));
+            if (hubOnly)
+            {
+                var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, Verify, () => hubServer.Cpu);
+                Console.WriteLine(Row(open));
+                Console.WriteLine("slowest call due in each second, ms: " + string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+                return 0;
+            }
+
             var watch = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers);
-            var streamed = await Load.ClosedAsync("hub", "Submit+Watch", callers, warmUp, point, watch.CallAsync);
+            var streamed = await Load.ClosedAsync("hub", "Submit+Watch", callers, warmUp, point, watch.CallAsync, () => hubServer.Cpu);
             results.Add(streamed);
             Console.WriteLine(Row(streamed));
-            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, Verify));
+            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, Verify, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
-            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers, watch.CallAsync));
+            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers, watch.CallAsync, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             await watch.DisposeAsync();
         }
@@ -91,12 +98,37 @@ try
                 await using var agents = await AgentsAsync(hub, work, agentCount);
                 foreach (var windows in new[] { 1, 10, 100, 1000 })
                 {
-                    var m = await Load.ClosedAsync($"hub, {agentCount} agent(s)", "Verify", windows, TimeSpan.FromSeconds(1), point / 2, Verify);
+                    var m = await Load.ClosedAsync($"hub, {agentCount} agent(s)", "Verify", windows, TimeSpan.FromSeconds(1), point / 2, Verify, () => hubServer.Cpu);
                     curve.Add(m);
                     Console.WriteLine(Row(m));
                 }
             }
         }
+    }
+
+    // 4. The production topology: the hub on an external redis-server that fsyncs its append-only
+    // file before it replies (appendfsync always: the durability the embedded barrier gives).
+    if (!hubOnly)
+    {
+        var redisPort = ChildProcess.FreePort();
+        var redisDirectory = Directory.CreateDirectory(Path.Combine(work, "redis")).FullName;
+        await using var redis = await ChildProcess.StartExecutableAsync("redis-server",
+            ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", redisDirectory],
+            redisDirectory, () => ChildProcess.ListeningAsync(redisPort));
+        var hubDirectory = Directory.CreateDirectory(Path.Combine(work, "hub-on-redis")).FullName;
+        (grpcPort, httpPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+        await using var hubServer = await StartHubAsync(grpcPort, httpPort, hubDirectory, [$"--Redis:ConnectionString=127.0.0.1:{redisPort}", .. hubSettings]);
+        var hub = new Uri($"http://127.0.0.1:{grpcPort}");
+        using var channel = Channel(hub);
+        var client = new VerificationService.VerificationServiceClient(channel);
+        Task Verify(int worker, long n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
+        TimeSpan Both() => hubServer.Cpu + redis.Cpu;
+        await using var agents = await AgentsAsync(hub, hubDirectory, count: 2);
+        var max = await Load.ClosedAsync("hub + redis-server", "Verify", callers, hubWarmUp, point, Verify, Both);
+        results.Add(max);
+        Console.WriteLine(Row(max));
+        results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, Verify, Both));
+        Console.WriteLine(Row(results[^1]));
     }
 }
 finally
@@ -132,18 +164,21 @@ static object Json(Measurement m) => new
     m.Target, m.Mode, m.Loop, m.Concurrency, offered_per_second = double.IsNaN(m.OfferedPerSecond) ? (double?)null : m.OfferedPerSecond,
     m.Completed, m.Failed, m.Seconds, calls_per_second = m.PerSecond,
     p50_ms = m.Ms(50), p90_ms = m.Ms(90), p99_ms = m.Ms(99), p999_ms = m.Ms(99.9), max_ms = m.Ms(100),
+    server_cpu_us_per_call = double.IsNaN(m.ServerCpuUs) ? (double?)null : m.ServerCpuUs,
+    harness_cpu_us_per_call = double.IsNaN(m.HarnessCpuUs) ? (double?)null : m.HarnessCpuUs,
+    slowest_ms_per_second = m.SlowestPerSecond,
 };
 
 static string Row(Measurement m) => string.Create(CultureInfo.InvariantCulture,
-    $"| {m.Target} | {m.Mode} | {(m.Loop == "open" ? $"open, {m.OfferedPerSecond:N0}/s offered" : $"closed, {m.Concurrency} callers")} | {m.PerSecond:N0} | {m.Ms(50):F2} | {m.Ms(90):F2} | {m.Ms(99):F2} | {m.Ms(99.9):F2} | {m.Failed} |");
+    $"| {m.Target} | {m.Mode} | {(m.Loop == "open" ? $"open, {m.OfferedPerSecond:N0}/s offered" : $"closed, {m.Concurrency} callers")} | {m.PerSecond:N0} | {m.Ms(50):F2} | {m.Ms(90):F2} | {m.Ms(99):F2} | {m.Ms(99.9):F2} | {m.Failed} | {m.ServerCpuUs:F0} | {m.HarnessCpuUs:F0} |");
 
 static string Report(List<Measurement> results, List<Measurement> curve, string command)
 {
     var text = new StringBuilder();
     text.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}` — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; client, servers and agents on this one machine.");
     text.AppendLine();
-    text.AppendLine("| target | mode | load | calls/s | p50 ms | p90 ms | p99 ms | p99.9 ms | failed |");
-    text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+    text.AppendLine("| target | mode | load | calls/s | p50 ms | p90 ms | p99 ms | p99.9 ms | failed | server CPU µs/call | harness CPU µs/call |");
+    text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var m in results)
     {
         text.AppendLine(Row(m));
@@ -154,6 +189,21 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     var openHub = results.First(r => r.Target == "hub" && r.Mode == "Verify" && r.Loop == "open");
     text.AppendLine();
     text.AppendLine(CultureInfo.InvariantCulture, $"Hub / echo (Verify, closed loop): **{hub.PerSecond / echo.PerSecond:P1}** (target ≥ 35 %). Hub p99 at 50 % of its maximum: **{openHub.Ms(99):F2} ms** (target < 10 ms).");
+    text.AppendLine(CultureInfo.InvariantCulture, $"CPU per call (closed-loop Verify): hub process {hub.ServerCpuUs:F0} µs, echo server {echo.ServerCpuUs:F0} µs; the harness (client and, for the hub, the agents) {hub.HarnessCpuUs:F0} µs against {echo.HarnessCpuUs:F0} µs.");
+    if (results.FirstOrDefault(r => r.Target == "hub + redis-server" && r.Loop == "closed") is { } onRedis
+        && results.FirstOrDefault(r => r.Target == "hub + redis-server" && r.Loop == "open") is { } openOnRedis)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"Production topology (external redis-server, appendfsync always) / echo: **{onRedis.PerSecond / echo.PerSecond:P1}**; p99 at 50 % of its maximum: **{openOnRedis.Ms(99):F2} ms**; hub and redis-server together {onRedis.ServerCpuUs:F0} µs of CPU per call.");
+    }
+
+    text.AppendLine();
+    text.AppendLine("Slowest call due in each second of the open-loop runs (ms) — stalls show as single tall seconds:");
+    text.AppendLine();
+    foreach (var open in results.Where(r => r.Loop == "open"))
+    {
+        text.AppendLine($"- {open.Target}, {open.Mode}: " + string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+    }
+
     if (curve.Count > 0)
     {
         text.AppendLine();
@@ -170,6 +220,15 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
 
     return text.ToString();
 }
+
+async Task<ChildProcess> StartHubAsync(int grpc, int metrics, string directory, string[] settings) =>
+    await ChildProcess.StartAsync(Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
+            "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
+            .. settings,
+        ],
+        directory, () => ReadyAsync(http, metrics));
 
 static async Task<bool> ReadyAsync(HttpClient http, int port)
 {
