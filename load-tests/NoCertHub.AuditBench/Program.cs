@@ -80,7 +80,7 @@ try
             page.Add(i, Record(i));
         }
 
-        page.ComputeLeaves(chain);
+        page.ComputeLeaves(chain, allCores: true);
         for (var i = 0; i < page.Count; i++)
         {
             AuditChain.Chain(leafChain, page.Leaf(i), leafChain);

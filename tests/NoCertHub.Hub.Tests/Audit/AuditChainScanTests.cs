@@ -34,12 +34,16 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task RawSqliteReader_GivesTheWritersLeaves_ForEveryShapeOfRecord() =>
-        await AssertScanMatchesRecordsAsync(_store);
+    public async Task RawSqliteReader_GivesTheWritersLeaves_ForEveryShapeOfRecord()
+    {
+        await AssertScanMatchesRecordsAsync(_store, allCores: true);
+        // The checkpoints' way: one core, no read-ahead.
+        await AssertScanMatchesRecordsAsync(_store, allCores: false);
+    }
 
     [Fact]
     public async Task GenericReader_GivesTheSameLeaves() =>
-        await AssertScanMatchesRecordsAsync(new SqlAuditStore(new WithoutRawReader(new SqliteAuditDialect()), ConnectionString, _chain));
+        await AssertScanMatchesRecordsAsync(new SqlAuditStore(new WithoutRawReader(new SqliteAuditDialect()), ConnectionString, _chain), allCores: true);
 
     [Fact]
     public async Task Verifier_FollowsTheChainAcrossPages_AndCatchesASwapOnAPageBoundary()
@@ -57,14 +61,14 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         Assert.Equal(["records 32768 and 32769 are swapped: reordered", "record 60001 does not match its chain hash: altered"], result.Findings);
     }
 
-    private async Task AssertScanMatchesRecordsAsync(SqlAuditStore store)
+    private async Task AssertScanMatchesRecordsAsync(SqlAuditStore store, bool allCores)
     {
         var records = await _store.ReadRangeAsync(1, Records, CancellationToken.None);
         var previous = AuditChain.Genesis.ToArray();
         var chained = new byte[AuditChain.HashSize];
         var seen = 0;
         var pages = 0;
-        await foreach (var page in store.ScanChainAsync(1, CancellationToken.None))
+        await foreach (var page in store.ScanChainAsync(1, allCores, CancellationToken.None))
         {
             pages++;
             for (var i = 0; i < page.Count; i++, seen++)

@@ -69,7 +69,7 @@ internal sealed class AuditCheckpoints(IAuditStore store, AuditKeys keys, IOptio
         using var leaves = new MemoryStream();
         var head = new byte[AuditChain.HashSize];
         var to = from - 1;
-        await foreach (var page in store.ScanChainAsync(from, cancellationToken))
+        await foreach (var page in store.ScanChainAsync(from, allCores: false, cancellationToken))
         {
             for (var i = 0; i < page.Count; i++)
             {

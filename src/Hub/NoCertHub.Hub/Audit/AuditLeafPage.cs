@@ -162,13 +162,14 @@ internal sealed class AuditLeafPage
     }
 
     /// <summary>
-    /// Subject HMACs into their slots, then each record's leaf hash. Large pages are hashed on every
-    /// core: leaves are independent; only the chain through them is sequential.
+    /// Subject HMACs into their slots, then each record's leaf hash. With <paramref name="allCores"/>
+    /// large pages are hashed on every core: leaves are independent; only the chain through them is
+    /// sequential.
     /// </summary>
-    public void ComputeLeaves(AuditChain chain)
+    public void ComputeLeaves(AuditChain chain, bool allCores = false)
     {
         const int Chunk = 2048;
-        if (Count <= Chunk)
+        if (Count <= Chunk || !allCores)
         {
             HashRange(chain, 0, Count);
             return;

@@ -52,7 +52,7 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
         var expected = archivedTo + 1;
         var count = archivedCount;
 
-        await foreach (var page in store.ScanChainAsync(expected, cancellationToken))
+        await foreach (var page in store.ScanChainAsync(expected, allCores: true, cancellationToken))
         {
             for (var i = 0; i < page.Count; i++)
             {

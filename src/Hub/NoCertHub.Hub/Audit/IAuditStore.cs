@@ -23,10 +23,13 @@ internal interface IAuditStore
 
     /// <summary>
     /// The chain from position <paramref name="from"/> to its end, as pages of encoded records with
-    /// their leaf hashes; the next page is read and hashed while the caller works on this one, so a
-    /// page is only valid until the next is asked for. For the verifier and the checkpoints.
+    /// their leaf hashes; a page is only valid until the next is asked for. With
+    /// <paramref name="allCores"/> the next page is read, and its leaves hashed on every core, while
+    /// the caller chains this one — for the verifier, which has the machine to itself; without, the
+    /// scan keeps to the caller's core — for the checkpoints, which run beside live traffic (on two
+    /// cores, a checkpoint on both stalled answers for a quarter of a second each minute).
     /// </summary>
-    IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, CancellationToken cancellationToken);
+    IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, bool allCores, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditRecord>> FindByRequestAsync(string requestId, CancellationToken cancellationToken);
 

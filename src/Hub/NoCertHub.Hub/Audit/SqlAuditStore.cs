@@ -118,11 +118,11 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
         return await ReadRangeAsync(connection, from, max, cancellationToken);
     }
 
-    public async IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AuditLeafPage> ScanChainAsync(long from, bool allCores, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var reader = dialect.OpenChainReader(connection, from) ?? new DataReaderChainReader(connection, dialect.SelectRange, from);
-        // Two pages in turn: the next one is read and hashed while the caller chains this one.
+        // Two pages in turn: with read-ahead, the next one is read and hashed while the caller chains this one.
         AuditLeafPage[] pages = [new(), new()];
         var next = Fill(pages[0]);
         try
@@ -149,13 +149,16 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        Task<AuditLeafPage> Fill(AuditLeafPage page) => Task.Run(() =>
+        Task<AuditLeafPage> Fill(AuditLeafPage page) => allCores ? Task.Run(() => FillNow(page), cancellationToken) : Task.FromResult(FillNow(page));
+
+        AuditLeafPage FillNow(AuditLeafPage page)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             page.Clear();
             reader.Read(page, ScanPage);
-            page.ComputeLeaves(chain);
+            page.ComputeLeaves(chain, allCores);
             return page;
-        }, cancellationToken);
+        }
     }
 
     private async Task<IReadOnlyList<AuditRecord>> ReadRangeAsync(DbConnection connection, long from, int max, CancellationToken cancellationToken)
