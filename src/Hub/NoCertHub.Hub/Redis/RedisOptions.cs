@@ -51,4 +51,12 @@ internal sealed class EmbeddedRedisOptions
     /// acknowledged. Off: faster, and a crash can lose the last moments' writes.
     /// </summary>
     public bool WaitForCommit { get; set; } = true;
+
+    /// <summary>
+    /// How often the embedded server commits its append-only file on its own, for the writes no
+    /// barrier waits for (timers moved, reminders sent; each fires again if lost). Zero: after
+    /// every write operation (Garnet's default; about 10 % more CPU per request, measured with the
+    /// load harness).
+    /// </summary>
+    public TimeSpan CommitFrequency { get; set; } = TimeSpan.FromMilliseconds(10);
 }
