@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Redis;
@@ -11,23 +13,35 @@ namespace NoCertHub.Hub.Verification;
 /// <summary>
 /// Tells waiting Verify calls and Watch streams that a result was recorded. Results themselves
 /// always come from the request store; this only wakes readers, here and, through Redis pub/sub,
-/// on every other hub sharing the Redis.
+/// on every other hub sharing the Redis. Announcements to other hubs go out in batches: one
+/// message names every result recorded while the previous message was on its way (one PUBLISH
+/// per result cost the hub about 40 µs of CPU per request, measured with the load harness).
 /// </summary>
-internal sealed class ResultNotifier : IHostedService
+internal sealed class ResultNotifier : IHostedService, IDisposable
 {
+    // Keeps one message well under Redis's limits and the subscribers' parse short.
+    private const int MaxPerMessage = 512;
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource<VerificationResult>> _waiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _windows = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
     private readonly IRequestStore _store;
     private readonly string _instance;
+    private readonly ILogger<ResultNotifier> _logger;
+    private readonly Channel<(string WindowId, string RequestId)> _outgoing =
+        Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ResultNotifier(IConnectionMultiplexer redis, RedisKeys keys, IRequestStore store, IOptions<HubOptions> options)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _publisher = Task.CompletedTask;
+
+    public ResultNotifier(IConnectionMultiplexer redis, RedisKeys keys, IRequestStore store, IOptions<HubOptions> options, ILogger<ResultNotifier> logger)
     {
         _redis = redis;
         _keys = keys;
         _store = store;
         _instance = options.Value.InstanceId;
+        _logger = logger;
     }
 
     /// <summary>A task that completes with the request's result once it is recorded.</summary>
@@ -43,24 +57,79 @@ internal sealed class ResultNotifier : IHostedService
     public void Published(string windowId, VerificationResult result)
     {
         WakeLocal(windowId, result.RequestId, result);
-        _redis.GetSubscriber().Publish(_keys.ResultsChannel, $"{_instance}|{windowId}|{result.RequestId}", CommandFlags.FireAndForget);
+        _outgoing.Writer.TryWrite((windowId, result.RequestId));
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        _redis.GetSubscriber().SubscribeAsync(_keys.ResultsChannel, (_, message) => OnRemote((string?)message));
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _redis.GetSubscriber().SubscribeAsync(_keys.ResultsChannel, (_, message) => OnRemote((string?)message));
+        _publisher = PublishAsync(_stopping.Token);
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        _redis.GetSubscriber().UnsubscribeAsync(_keys.ResultsChannel);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Announce what is queued, then stop.
+        _outgoing.Writer.TryComplete();
+        await _publisher.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stopping.CancelAsync();
+        await _redis.GetSubscriber().UnsubscribeAsync(_keys.ResultsChannel);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>
+    /// One message per batch: the sending hub's instance, then a line "window|request" per result
+    /// (window and department names are identifiers and contain neither '|' nor line breaks).
+    /// </summary>
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        var reader = _outgoing.Reader;
+        var message = new StringBuilder();
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                message.Clear().Append(_instance);
+                var count = 0;
+                while (count < MaxPerMessage && reader.TryRead(out var entry))
+                {
+                    message.Append('\n').Append(entry.WindowId).Append('|').Append(entry.RequestId);
+                    count++;
+                }
+
+                try
+                {
+                    await _redis.GetSubscriber().PublishAsync(_keys.ResultsChannel, message.ToString());
+                }
+                catch (Exception e) when (e is RedisException or ObjectDisposedException)
+                {
+                    // A hint only: the results are in the store; other hubs' watchers poll for them.
+                    VerificationLog.PublishFailed(_logger, count, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
 
     private void OnRemote(string? message)
     {
-        var parts = message?.Split('|');
-        if (parts is not { Length: 3 } || parts[0] == _instance)
+        var lines = message?.Split('\n');
+        if (lines is null || lines.Length < 2 || lines[0] == _instance)
         {
             return;
         }
 
-        WakeLocal(parts[1], parts[2], result: null);
+        foreach (var line in lines.AsSpan(1))
+        {
+            var bar = line.LastIndexOf('|');
+            if (bar > 0)
+            {
+                WakeLocal(line[..bar], line[(bar + 1)..], result: null);
+            }
+        }
     }
 
     private void WakeLocal(string windowId, string requestId, VerificationResult? result)

@@ -22,6 +22,9 @@ internal static partial class VerificationLog
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Request {RequestId} accepted for {Department}, item {ItemCode}, due {Deadline}")]
     public static partial void Accepted(ILogger logger, string requestId, string department, string itemCode, DateTimeOffset deadline);
 
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Could not tell other hubs about {Count} results (Watch streams there find them at their next poll)")]
+    public static partial void PublishFailed(ILogger logger, int count, Exception exception);
+
     private static readonly Func<ILogger, string, IDisposable?> Scope = LoggerMessage.DefineScope<string>("request {RequestId}");
 
     /// <summary>A logging scope naming the request, so structured lines about it carry RequestId whatever logs them.</summary>
