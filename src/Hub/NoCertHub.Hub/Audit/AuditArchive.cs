@@ -85,7 +85,7 @@ internal sealed partial class AuditArchive(IAuditStore store, AuditChain chain, 
 
     private bool Matches(IReadOnlyList<AuditRecord> records, AuditCheckpoint checkpoint)
     {
-        return chain.MerkleRootHex(records) == checkpoint.MerkleRoot
+        return chain.MerkleRootHex(records, allCores: false) == checkpoint.MerkleRoot
             && records[^1].ChainHash is { } head && Convert.ToHexStringLower(head) == checkpoint.ChainHead;
     }
 

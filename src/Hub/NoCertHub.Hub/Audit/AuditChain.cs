@@ -26,7 +26,7 @@ internal sealed class AuditChain(byte[] subjectKey)
         var page = t_single ??= new AuditLeafPage();
         page.Clear();
         page.Add(seq, record);
-        page.ComputeLeaves(this);
+        page.ComputeLeaves(this, allCores: false);
         return page.Leaf(0).ToArray();
     }
 
@@ -43,9 +43,11 @@ internal sealed class AuditChain(byte[] subjectKey)
 
     /// <summary>
     /// The RFC 6962 Merkle root (hex) over records read back as a whole range (an archive file, a
-    /// range about to be archived): encoded and hashed as one page, not record by record.
+    /// range about to be archived): encoded and hashed as one page, not record by record; on every
+    /// core with <paramref name="allCores"/> (the offline verifier), else on one (the retention job,
+    /// beside live traffic).
     /// </summary>
-    public string MerkleRootHex(IReadOnlyList<AuditRecord> records)
+    public string MerkleRootHex(IReadOnlyList<AuditRecord> records, bool allCores)
     {
         var page = new AuditLeafPage();
         foreach (var record in records)
@@ -53,7 +55,7 @@ internal sealed class AuditChain(byte[] subjectKey)
             page.Add(record.Seq, record);
         }
 
-        page.ComputeLeaves(this);
+        page.ComputeLeaves(this, allCores);
         return Convert.ToHexStringLower(MerkleRoot(page.Leaves));
     }
 

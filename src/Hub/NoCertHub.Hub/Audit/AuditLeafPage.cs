@@ -166,7 +166,7 @@ internal sealed class AuditLeafPage
     /// large pages are hashed on every core: leaves are independent; only the chain through them is
     /// sequential.
     /// </summary>
-    public void ComputeLeaves(AuditChain chain, bool allCores = false)
+    public void ComputeLeaves(AuditChain chain, bool allCores)
     {
         const int Chunk = 2048;
         if (Count <= Chunk || !allCores)

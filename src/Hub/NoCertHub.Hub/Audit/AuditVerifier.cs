@@ -159,7 +159,7 @@ internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
             {
                 findings.Add($"archive {name} has no signed checkpoint for its range: cannot be trusted");
             }
-            else if (records.Count != end - from + 1 || !chain.MerkleRootHex(records).Equals(checkpoint.MerkleRoot, StringComparison.Ordinal))
+            else if (records.Count != end - from + 1 || !chain.MerkleRootHex(records, allCores: true).Equals(checkpoint.MerkleRoot, StringComparison.Ordinal))
             {
                 findings.Add($"archive {name} is not what checkpoint {from}..{end} signed: altered");
             }

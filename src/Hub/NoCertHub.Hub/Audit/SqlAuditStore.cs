@@ -50,7 +50,8 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
             page.Add(++seq, record);
         }
 
-        page.ComputeLeaves(chain);
+        // The writer's path: answers wait on it, and its batches are small.
+        page.ComputeLeaves(chain, allCores: false);
         var previous = head?.ChainHash ?? AuditChain.Genesis.ToArray();
         var rows = new List<Row>(records.Count);
         for (var i = 0; i < records.Count; i++)
@@ -122,7 +123,7 @@ internal sealed class SqlAuditStore(IAuditSqlDialect dialect, string connectionS
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var reader = dialect.OpenChainReader(connection, from) ?? new DataReaderChainReader(connection, dialect.SelectRange, from);
-        // Two pages in turn: with read-ahead, the next one is read and hashed while the caller chains this one.
+        // Two pages in turn: on all cores, the next one is read and hashed while the caller chains this one.
         AuditLeafPage[] pages = [new(), new()];
         var next = Fill(pages[0]);
         try
