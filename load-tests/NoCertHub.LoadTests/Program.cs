@@ -20,14 +20,14 @@ using NoCertHub.V1;
 // It prints a Markdown table and writes it with the raw numbers (JSON) under load-tests/results/.
 // Bounded: every point runs for a fixed time.
 //   dotnet build -c Release NoCertHub.sln
-//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's closed-loop Verify only] [--Hub:Setting=value ...]
+//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only] [--Hub:Setting=value ...]
 // The hub is warmed up longer than the echo server: it JITs far more code (Garnet, Lua, SQLite,
 // ASP.NET, gRPC), and on two cores its tiered compiler is still busy for tens of seconds.
 var seconds = double.Parse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture);
 var callers = int.Parse(args.ElementAtOrDefault(1) ?? "64", CultureInfo.InvariantCulture);
 var scaling = (args.ElementAtOrDefault(2) ?? "yes") == "yes";
 var hubWarmUp = TimeSpan.FromSeconds(double.Parse(args.ElementAtOrDefault(3) ?? "20", CultureInfo.InvariantCulture));
-// "hub" (fifth argument) runs only the hub's closed-loop Verify: the quick loop for profiling one change.
+// "hub" (fifth argument) runs only the hub's Verify, closed loop and open loop at half its maximum: the quick loop for measuring one change.
 var hubOnly = args.ElementAtOrDefault(4) == "hub";
 // Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
 var hubSettings = args.Skip(5).ToArray();
