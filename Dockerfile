@@ -20,8 +20,9 @@ COPY --from=build /out/hub /app
 ENV Kestrel__Endpoints__Grpc__Url=http://0.0.0.0:5080
 ENV Kestrel__Endpoints__Metrics__Url=http://0.0.0.0:5081
 EXPOSE 5080 5081
-# A gRPC port that accepts a connection is alive; readiness probes arrive with issue 6.
-HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/5080' || exit 1
+# Healthy when the hub says it is ready (/readyz: Redis, audit store and catalog reachable); the
+# runtime image has no curl, so bash speaks HTTP itself.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/5081 && printf "GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "' || exit 1
 ENTRYPOINT ["dotnet", "/app/NoCertHub.Hub.dll"]
 
 FROM runtime AS agent
