@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Agents.Hosting;
 using NoCertHub.LoadTests;
 using NoCertHub.Sdk;
+using NoCertHub.Testing;
 using NoCertHub.V1;
 
 // The load harness (issue 7): in one invocation, on this machine, it measures
@@ -45,37 +46,35 @@ try
     // 1. The physical limit.
     if (!hubOnly)
     {
-        var echoPort = ChildProcess.FreePort();
-        await using var echoServer = await ChildProcess.StartAsync(Dll(root, "load-tests/NoCertHub.EchoServer", "NoCertHub.EchoServer"), [echoPort.ToString(CultureInfo.InvariantCulture)], work,
-            () => ChildProcess.ListeningAsync(echoPort));
+        var echoPort = FreePort.Next();
+        await using var echoServer = await Servers.StartDotnetAsync("echo", Dll(root, "load-tests/NoCertHub.EchoServer", "NoCertHub.EchoServer"), [echoPort.ToString(CultureInfo.InvariantCulture)], work,
+            () => Servers.ListeningAsync(echoPort));
         using var channel = Channel(new Uri($"http://127.0.0.1:{echoPort}"));
-        var echo = new VerificationService.VerificationServiceClient(channel);
-        Task Call(int worker, long n) => echo.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
-        var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, Call, () => echoServer.Cpu);
+        var call = VerifyOn(channel);
+        var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, call, () => echoServer.Cpu);
         results.Add(max);
-        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, Call, () => echoServer.Cpu));
+        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, call, () => echoServer.Cpu));
         Console.WriteLine(Row(results[^2]) + "\n" + Row(results[^1]));
     }
 
     // 2. The hub, production settings, as its own process; its Redis the embedded default.
-    var (grpcPort, httpPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
-    await using (var hubServer = await StartHubAsync(grpcPort, httpPort, work, hubSettings))
+    var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+    await using (var hubServer = await StartHubAsync("hub", grpcPort, httpPort, hubSettings))
     {
         var hub = new Uri($"http://127.0.0.1:{grpcPort}");
         using var channel = Channel(hub);
-        var client = new VerificationService.VerificationServiceClient(channel);
-        Task Verify(int worker, long n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
+        var verify = VerifyOn(channel);
 
         await using (var agents = await AgentsAsync(hub, work, count: 2))
         {
-            var max = await Load.ClosedAsync("hub", "Verify", callers, hubWarmUp, point, Verify, () => hubServer.Cpu);
+            var max = await Load.ClosedAsync("hub", "Verify", callers, hubWarmUp, point, verify, () => hubServer.Cpu);
             results.Add(max);
             Console.WriteLine(Row(max));
             if (hubOnly)
             {
-                var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, Verify, () => hubServer.Cpu);
+                var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu);
                 Console.WriteLine(Row(open));
-                Console.WriteLine("slowest call due in each second, ms: " + string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+                Console.WriteLine("slowest call due in each second, ms: " + Slowest(open));
                 return 0;
             }
 
@@ -83,7 +82,7 @@ try
             var streamed = await Load.ClosedAsync("hub", "Submit+Watch", callers, warmUp, point, watch.CallAsync, () => hubServer.Cpu);
             results.Add(streamed);
             Console.WriteLine(Row(streamed));
-            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, Verify, () => hubServer.Cpu));
+            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers, watch.CallAsync, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
@@ -98,7 +97,7 @@ try
                 await using var agents = await AgentsAsync(hub, work, agentCount);
                 foreach (var windows in new[] { 1, 10, 100, 1000 })
                 {
-                    var m = await Load.ClosedAsync($"hub, {agentCount} agent(s)", "Verify", windows, TimeSpan.FromSeconds(1), point / 2, Verify, () => hubServer.Cpu);
+                    var m = await Load.ClosedAsync($"hub, {agentCount} agent(s)", "Verify", windows, TimeSpan.FromSeconds(1), point / 2, verify, () => hubServer.Cpu);
                     curve.Add(m);
                     Console.WriteLine(Row(m));
                 }
@@ -108,30 +107,29 @@ try
 
     // 4. The production topology: the hub on an external redis-server that fsyncs its append-only
     // file before it replies (appendfsync always: the durability the embedded barrier gives).
-    if (!hubOnly && !File.Exists("/usr/bin/redis-server"))
+    var redisServer = ServerProcess.Which("redis-server");
+    if (!hubOnly && redisServer is null)
     {
         Console.WriteLine("redis-server is not installed (the README's test command installs it: apt-get install redis-server); the production-topology rows are left out.");
     }
     else if (!hubOnly)
     {
-        var redisPort = ChildProcess.FreePort();
-        var redisDirectory = Directory.CreateDirectory(Path.Combine(work, "redis")).FullName;
-        await using var redis = await ChildProcess.StartExecutableAsync("/usr/bin/redis-server",
-            ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", redisDirectory],
-            redisDirectory, () => ChildProcess.ListeningAsync(redisPort));
-        var hubDirectory = Directory.CreateDirectory(Path.Combine(work, "hub-on-redis")).FullName;
-        (grpcPort, httpPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
-        await using var hubServer = await StartHubAsync(grpcPort, httpPort, hubDirectory, [$"--Redis:ConnectionString=127.0.0.1:{redisPort}", .. hubSettings]);
+        var redisPort = FreePort.Next();
+        // redis-server's folder is its working directory: "--dir ." keeps its append-only file there.
+        await using var redis = await Servers.StartAsync("redis", redisServer!,
+            ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", "."],
+            work, () => Servers.ListeningAsync(redisPort));
+        (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+        await using var hubServer = await StartHubAsync("hub-on-redis", grpcPort, httpPort, [$"--Redis:ConnectionString=127.0.0.1:{redisPort}", .. hubSettings]);
         var hub = new Uri($"http://127.0.0.1:{grpcPort}");
         using var channel = Channel(hub);
-        var client = new VerificationService.VerificationServiceClient(channel);
-        Task Verify(int worker, long n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
+        var verify = VerifyOn(channel);
         TimeSpan Both() => hubServer.Cpu + redis.Cpu;
-        await using var agents = await AgentsAsync(hub, hubDirectory, count: 2);
-        var max = await Load.ClosedAsync("hub + redis-server", "Verify", callers, hubWarmUp, point, Verify, Both);
+        await using var agents = await AgentsAsync(hub, work, count: 2);
+        var max = await Load.ClosedAsync("hub + redis-server", "Verify", callers, hubWarmUp, point, verify, Both);
         results.Add(max);
         Console.WriteLine(Row(max));
-        results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, Verify, Both));
+        results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, verify, Both));
         Console.WriteLine(Row(results[^1]));
     }
 }
@@ -173,6 +171,15 @@ static object Json(Measurement m) => new
     slowest_ms_per_second = m.SlowestPerSecond,
 };
 
+static string Slowest(Measurement open) => string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)));
+
+// Verify through one channel, as each of the harness's callers calls it.
+static Func<int, long, Task> VerifyOn(GrpcChannel channel)
+{
+    var client = new VerificationService.VerificationServiceClient(channel);
+    return (worker, n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
+}
+
 static string Row(Measurement m) => string.Create(CultureInfo.InvariantCulture,
     $"| {m.Target} | {m.Mode} | {(m.Loop == "open" ? $"open, {m.OfferedPerSecond:N0}/s offered" : $"closed, {m.Concurrency} callers")} | {m.PerSecond:N0} | {m.Ms(50):F2} | {m.Ms(90):F2} | {m.Ms(99):F2} | {m.Ms(99.9):F2} | {m.Failed} | {m.ServerCpuUs:F0} | {m.HarnessCpuUs:F0} |");
 
@@ -205,7 +212,7 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     text.AppendLine();
     foreach (var open in results.Where(r => r.Loop == "open"))
     {
-        text.AppendLine($"- {open.Target}, {open.Mode}: " + string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+        text.AppendLine($"- {open.Target}, {open.Mode}: " + Slowest(open));
     }
 
     if (curve.Count > 0)
@@ -225,14 +232,14 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     return text.ToString();
 }
 
-async Task<ChildProcess> StartHubAsync(int grpc, int metrics, string directory, string[] settings) =>
-    await ChildProcess.StartAsync(Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
+async Task<ServerProcess> StartHubAsync(string name, int grpc, int metrics, string[] settings) =>
+    await Servers.StartDotnetAsync(name, Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
         [
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
             "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
             .. settings,
         ],
-        directory, () => ReadyAsync(http, metrics));
+        work, () => ReadyAsync(http, metrics));
 
 static async Task<bool> ReadyAsync(HttpClient http, int port)
 {

@@ -98,7 +98,7 @@ public abstract class ObservabilityTests<TRedis>(TRedis redis) : IClassFixture<T
         foreach (var url in new[] { $"http://127.0.0.1:{_hubHttp1}/metrics", $"http://127.0.0.1:{_agentMetrics}/metrics" })
         {
             var text = await http.GetStringAsync(new Uri(url));
-            var (code, output) = await RunAsync(PrometheusProcess.Which("promtool")!, ["check", "metrics"], text);
+            var (code, output) = await RunAsync(ServerProcess.Which("promtool")!, ["check", "metrics"], text);
 
             Assert.True(code == 0, $"promtool check metrics on {url}:\n{output}");
             Assert.Contains("nocert_", text, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
     /// <summary>Starts Prometheus scraping each job's targets (host:port and metrics path) every second.</summary>
     public static async Task<PrometheusProcess> StartAsync(IReadOnlyDictionary<string, (string Target, string Path)> jobs)
     {
-        var executable = Which("prometheus")
+        var executable = ServerProcess.Which("prometheus")
             ?? throw new InvalidOperationException("prometheus is not installed; run the README's test command, which installs it (apt-get install prometheus)");
         var port = FreePort.Next();
         var directory = Directory.CreateTempSubdirectory("nocert-prometheus-").FullName;
@@ -70,10 +70,6 @@ public sealed class PrometheusProcess : IAsyncDisposable
         var result = await QueryAsync($"up{{job=\"{job}\"}}");
         return result.GetArrayLength() > 0 && result[0].GetProperty("value")[1].GetString() == "1";
     }
-
-    private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/"];
-
-    public static string? Which(string name) => BinDirectories.Select(d => d + name).FirstOrDefault(File.Exists);
 
     public async ValueTask DisposeAsync()
     {

@@ -11,8 +11,6 @@ namespace NoCertHub.Testing;
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable
 {
-    private static readonly string[] Candidates = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
-
     private ServerProcess _server = null!;
 
     private RedisServerProcess(int port)
@@ -26,7 +24,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public static async Task<RedisServerProcess> StartAsync()
     {
-        var executable = Candidates.FirstOrDefault(File.Exists)
+        var executable = ServerProcess.Which("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command, which installs it (apt-get install redis-server)");
         var port = FreePort.Next();
         var directory = Directory.CreateTempSubdirectory("nocert-redis-").FullName;

@@ -3,11 +3,15 @@ using System.Diagnostics;
 namespace NoCertHub.Testing;
 
 /// <summary>
-/// A server program a test starts on loopback (redis-server, prometheus): started with its
-/// output drained, waited for until it answers, killed and its temp folder removed at the end.
+/// A server program a test or the load harness starts on loopback (redis-server, prometheus, the
+/// hub, the echo server): started in its own folder with its output drained, waited for until it
+/// answers, killed and its folder removed at the end.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private const int KeptLines = 200;
+    private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/"];
+
     private readonly Process _process;
 
     private ServerProcess(Process process, string directory)
@@ -16,21 +20,46 @@ public sealed class ServerProcess : IAsyncDisposable
         Directory = directory;
     }
 
-    /// <summary>The server's own temp folder (data, configuration), removed on dispose.</summary>
+    /// <summary>The server's own folder (data, configuration; its working directory), removed on dispose.</summary>
     public string Directory { get; }
 
-    /// <summary>Starts the program and waits until <paramref name="ready"/> says it answers; disposes it and throws if it never does.</summary>
+    /// <summary>Processor time the server has used so far, all threads.</summary>
+    public TimeSpan Cpu
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The installed program of that name (Debian's packages put them in /usr/bin), or null.</summary>
+    public static string? Which(string name) => BinDirectories.Select(d => d + name).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// Starts the program in <paramref name="directory"/> and waits until <paramref name="ready"/>
+    /// says it answers; disposes it and throws, with the first lines it wrote, if it never does.
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string name, string executable, IEnumerable<string> arguments, string directory, Func<Task<bool>> ready, TimeSpan patience)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(executable) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is not null && output.Count < KeptLines)
+            {
+                output.Enqueue(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, directory);
@@ -40,7 +69,7 @@ public sealed class ServerProcess : IAsyncDisposable
             if (process.HasExited || DateTime.UtcNow > until)
             {
                 await server.DisposeAsync();
-                throw new InvalidOperationException($"{name} did not answer within {patience.TotalSeconds:0} s");
+                throw new InvalidOperationException($"{name} did not answer within {patience.TotalSeconds:0} s:\n" + string.Join('\n', output));
             }
 
             await Task.Delay(50);
