@@ -78,7 +78,7 @@ try
                 return 0;
             }
 
-            var watch = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers);
+            var watch = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers, Request);
             var streamed = await Load.ClosedAsync("hub", "Submit+Watch", callers, warmUp, point, watch.CallAsync, () => hubServer.Cpu);
             results.Add(streamed);
             Console.WriteLine(Row(streamed));

@@ -12,15 +12,17 @@ namespace NoCertHub.LoadTests;
 internal sealed class SubmitWatch : IAsyncDisposable
 {
     private readonly NoCertHubClient _client;
+    private readonly Func<long, int, VerificationRequest> _request;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _readers = [];
 
-    private SubmitWatch(NoCertHubClient client) => _client = client;
+    private SubmitWatch(NoCertHubClient client, Func<long, int, VerificationRequest> request) => (_client, _request) = (client, request);
 
-    public static Task<SubmitWatch> StartAsync(NoCertHubClient client, int windows)
+    /// <summary>Opens <paramref name="windows"/> Watch streams; calls send the same requests as Verify's callers (<paramref name="request"/>), from those windows.</summary>
+    public static Task<SubmitWatch> StartAsync(NoCertHubClient client, int windows, Func<long, int, VerificationRequest> request)
     {
-        var watch = new SubmitWatch(client);
+        var watch = new SubmitWatch(client, request);
         for (var w = 0; w < windows; w++)
         {
             var window = Window(w);
@@ -45,15 +47,8 @@ internal sealed class SubmitWatch : IAsyncDisposable
 
     public async Task CallAsync(int worker, long n)
     {
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X", Name = "张伟" },
-            CaseNumber = "LOAD-SW-" + n.ToString(CultureInfo.InvariantCulture),
-            Purpose = "load test",
-            Requester = new Requester { Department = "jj-load-window", Window = Window(worker % _readers.Count), Officer = "load-officer" },
-        };
-        request.Claims["marital_status"] = "已婚";
+        var request = _request(n, worker);
+        request.Requester.Window = Window(worker % _readers.Count);
         var receipt = await _client.SubmitAsync(request);
         var answered = _waiting.GetOrAdd(receipt.RequestId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
