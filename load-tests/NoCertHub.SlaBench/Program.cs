@@ -51,7 +51,8 @@ try
     var sla = Options.Create(new SlaOptions());
     var incarnation = new HubIncarnation(hubOptions);
     ICommitBarrier durability = garnet is not null && commitWait ? new AofCommitBarrier(garnet.CommitAsync) : new ServerConfiguredDurability();
-    var store = new RedisRequestStore(redis, keys, Options.Create(new RedisOptions()), sla, incarnation, durability);
+    await using var scripts = new ScriptPipeline(redis, durability);
+    var store = new RedisRequestStore(redis, keys, Options.Create(new RedisOptions()), sla, incarnation, scripts);
     var dispatcher = new Dispatcher(store, TimeProvider.System);
     var slaStore = new RedisSlaStore(redis, keys, sla, durability);
     var relay = new ReminderRelay(redis, keys, dispatcher, NullLogger<ReminderRelay>.Instance);

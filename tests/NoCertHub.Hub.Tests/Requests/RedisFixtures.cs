@@ -15,14 +15,22 @@ public abstract class RedisFixture : IAsyncLifetime
     /// <summary>What the hub would use on this server to make acknowledged writes durable.</summary>
     internal abstract ICommitBarrier Durability { get; }
 
+    /// <summary>How the hub sends its request-path scripts on this server.</summary>
+    internal ScriptPipeline Scripts { get; private set; } = null!;
+
     protected abstract Task<string> StartAsync();
 
     protected abstract Task StopAsync();
 
-    public async Task InitializeAsync() => Redis = await ConnectionMultiplexer.ConnectAsync(await StartAsync());
+    public async Task InitializeAsync()
+    {
+        Redis = await ConnectionMultiplexer.ConnectAsync(await StartAsync());
+        Scripts = new ScriptPipeline(Redis, Durability);
+    }
 
     public async Task DisposeAsync()
     {
+        await Scripts.DisposeAsync();
         await Redis.DisposeAsync();
         await StopAsync();
     }

@@ -17,7 +17,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
 
     private RedisRequestStore Store(int windowHistory = 100) =>
-        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()), new HubIncarnation(Options.Create(new HubOptions())), fixture.Durability);
+        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()), new HubIncarnation(Options.Create(new HubOptions())), fixture.Scripts);
 
     [Fact]
     public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsTimerSet()

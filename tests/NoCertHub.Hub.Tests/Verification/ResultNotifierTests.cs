@@ -89,7 +89,7 @@ public abstract class ResultNotifierTests<TFixture>(TFixture fixture) : IClassFi
     private async Task<Hubs> TwoHubsAsync()
     {
         var store = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), Options.Create(new SlaOptions()),
-            new HubIncarnation(Options.Create(new HubOptions())), fixture.Durability);
+            new HubIncarnation(Options.Create(new HubOptions())), fixture.Scripts);
         var a = Notifier("hub-a", store);
         var b = Notifier("hub-b", store);
         await a.StartAsync(CancellationToken.None);

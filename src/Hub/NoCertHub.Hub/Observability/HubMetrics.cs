@@ -1,4 +1,5 @@
 using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
 using Prometheus;
@@ -30,8 +31,9 @@ internal sealed class HubMetrics
     private readonly Histogram _auditWrite;
     private readonly Gauge _auditQueue;
     private readonly Gauge _auditIndexed;
+    private readonly Histogram _redisBatch;
 
-    public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, ICatalog catalog, Dispatcher dispatcher, TimeProvider time)
+    public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, ICatalog catalog, Dispatcher dispatcher, ScriptPipeline scripts, TimeProvider time)
     {
         _catalog = catalog;
         _requests = metrics.CreateCounter("nocert_requests_total",
@@ -63,6 +65,9 @@ internal sealed class HubMetrics
             new HistogramConfiguration { Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
         _auditQueue = metrics.CreateGauge("nocert_audit_queue_records", "Audit records waiting for the next group commit.");
         _auditIndexed = metrics.CreateGauge("nocert_audit_index_backlog_records", "Records the search indexer found unindexed in its last round (0: caught up).");
+        _redisBatch = metrics.CreateHistogram("nocert_redis_batch_calls",
+            "Request-path scripts (accept, assign, answer) sent to Redis in one batch: one round trip and one commit for all of them.",
+            new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
 
         // Known label values start at zero, so dashboards see a series before the first event.
         foreach (var store in new[] { "redis", "audit", "catalog" })
@@ -72,6 +77,7 @@ internal sealed class HubMetrics
 
         registry.AddBeforeCollectCallback(() => Sample(dispatcher.Snapshot(), time.GetUtcNow()));
         dispatcher.HandedToAgent += HandedToAgent;
+        scripts.BatchSent += calls => _redisBatch.Observe(calls);
     }
 
     public void Accepted(CatalogItem item) => _requests.WithLabels(item.Code, item.OwningDepartment, "accepted").Inc();

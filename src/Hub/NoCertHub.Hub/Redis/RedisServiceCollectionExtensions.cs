@@ -46,6 +46,7 @@ internal static class RedisServiceCollectionExtensions
                 ? new AofCommitBarrier(sp.GetRequiredService<EmbeddedRedisServer>().CommitAsync)
                 : new ServerConfiguredDurability();
         });
+        services.AddSingleton<ScriptPipeline>();
         return services;
     }
 }

@@ -8,7 +8,7 @@ using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Requests;
 
-internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ICommitBarrier durability) : IRequestStore
+internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ScriptPipeline scripts) : IRequestStore
 {
     // KEYS: request hash, body, timer set, client-id key, case hash. ARGV: id, body, first timer ms
     // (the reminder, or the deadline), deadline ms, reminder pending (1/0), use client id (1/0),
@@ -105,16 +105,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             _instance,
             request.Officer ?? request.Request.Requester.Officer,
         ];
-        var result = await Db.ScriptEvaluateAsync(AcceptScript, scriptKeys, args).WaitAsync(cancellationToken);
         // The receipt promises the request is tracked: on disk first.
-        await durability.CommitAsync(cancellationToken);
+        var result = await scripts.EvaluateAsync(AcceptScript, scriptKeys, args, durable: true, cancellationToken);
         return (string)result!;
     }
 
     public void MarkAssigned(string requestId)
     {
         var shard = Shard(requestId);
-        Db.ScriptEvaluate(AssignScript, [keys.Request(shard, requestId)], flags: CommandFlags.FireAndForget);
+        scripts.Send(AssignScript, [keys.Request(shard, requestId)], []);
     }
 
     public async Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken)
@@ -139,9 +138,8 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             result.AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds(),
             _caseTtlSeconds,
         ];
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(CompleteScript, scriptKeys, args).WaitAsync(cancellationToken))!;
         // The window's history numbers results; one it saw must not be renumbered after a crash.
-        await durability.CommitAsync(cancellationToken);
+        var reply = (RedisResult[])(await scripts.EvaluateAsync(CompleteScript, scriptKeys, args, durable: true, cancellationToken))!;
         var kind = (int)reply[0] switch
         {
             0 => CompletionKind.Completed,

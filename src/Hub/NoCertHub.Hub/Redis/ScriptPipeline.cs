@@ -1,0 +1,170 @@
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace NoCertHub.Hub.Redis;
+
+/// <summary>
+/// Sends the request path's scripts to Redis in batches: the calls that arrive while one batch
+/// is on the wire go out together in the next (one socket write and one read on each side, not
+/// one per call), and the calls of a batch that make a promise share one commit barrier.
+/// At low load a batch is a single call and costs what a direct call costs.
+/// </summary>
+internal sealed class ScriptPipeline : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ICommitBarrier _durability;
+    private readonly Channel<Call> _calls = Channel.CreateUnbounded<Call>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    /// <summary>Told the number of calls of each batch sent.</summary>
+    public event Action<int>? BatchSent;
+
+    public ScriptPipeline(IConnectionMultiplexer redis, ICommitBarrier durability)
+    {
+        _redis = redis;
+        _durability = durability;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Runs the script in the next batch; with <paramref name="durable"/> the reply is returned only
+    /// once the batch is committed (see <see cref="ICommitBarrier"/>).
+    /// </summary>
+    public Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, bool durable, CancellationToken cancellationToken)
+    {
+        var call = new Call(script, keys, args, durable);
+        ObjectDisposedException.ThrowIf(!_calls.Writer.TryWrite(call), this);
+
+        return cancellationToken.CanBeCanceled ? call.Task.WaitAsync(cancellationToken) : call.Task;
+    }
+
+    /// <summary>Sends the script in the next batch and does not wait for it (a best-effort write).</summary>
+    public void Send(string script, RedisKey[] keys, RedisValue[] args) =>
+        _calls.Writer.TryWrite(new Call(script, keys, args, durable: false, fireAndForget: true));
+
+    public async ValueTask DisposeAsync()
+    {
+        _calls.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _calls.Reader;
+        var batch = new List<Call>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var call))
+            {
+                batch.Add(call);
+            }
+
+            var sent = new Call[batch.Count];
+            batch.CopyTo(sent);
+            batch.Clear();
+            var replies = Send(sent);
+            // One batch on the wire at a time: what arrives meanwhile makes the next one bigger.
+            await ((Task)Task.WhenAll(replies)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _ = FinishAsync(sent);
+        }
+    }
+
+    private Task<RedisResult>[] Send(Call[] calls)
+    {
+        var pending = new List<Task<RedisResult>>(calls.Length);
+        try
+        {
+            var batch = _redis.GetDatabase().CreateBatch();
+            foreach (var call in calls)
+            {
+                var reply = batch.ScriptEvaluateAsync(call.Script, call.Keys, call.Args, call.FireAndForget ? CommandFlags.FireAndForget : CommandFlags.None);
+                call.Reply = reply;
+                if (!call.FireAndForget)
+                {
+                    pending.Add(reply);
+                }
+            }
+
+            batch.Execute();
+            BatchSent?.Invoke(calls.Length);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var call in calls)
+            {
+                call.Reply ??= Task.FromException<RedisResult>(e);
+            }
+        }
+
+        return [.. pending];
+    }
+
+    private async Task FinishAsync(Call[] calls)
+    {
+        // Failures and replies that promise nothing are answered at once.
+        var committing = new List<Call>(calls.Length);
+        foreach (var call in calls)
+        {
+            var reply = call.Reply!;
+            if (call.FireAndForget)
+            {
+                continue;
+            }
+
+            if (!reply.IsCompletedSuccessfully)
+            {
+                call.TrySetException(reply.Exception?.InnerExceptions ?? [new TaskCanceledException(reply)]);
+            }
+            else if (call.Durable)
+            {
+                committing.Add(call);
+            }
+            else
+            {
+                call.TrySetResult(reply.Result);
+            }
+        }
+
+        if (committing.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _durability.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var call in committing)
+            {
+                call.TrySetException(e);
+            }
+
+            return;
+        }
+
+        foreach (var call in committing)
+        {
+            call.TrySetResult(call.Reply!.Result);
+        }
+    }
+
+    private sealed class Call(string script, RedisKey[] keys, RedisValue[] args, bool durable, bool fireAndForget = false)
+        : TaskCompletionSource<RedisResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public string Script { get; } = script;
+
+        public RedisKey[] Keys { get; } = keys;
+
+        public RedisValue[] Args { get; } = args;
+
+        public bool Durable { get; } = durable;
+
+        public bool FireAndForget { get; } = fireAndForget;
+
+        public Task<RedisResult>? Reply { get; set; }
+    }
+}

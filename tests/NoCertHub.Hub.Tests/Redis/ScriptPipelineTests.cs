@@ -1,0 +1,107 @@
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Tests.Requests;
+using StackExchange.Redis;
+using Xunit;
+
+namespace NoCertHub.Hub.Tests.Redis;
+
+/// <summary>The request path's scripts, sent in batches: every caller still gets its own answer.</summary>
+public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    private const string SetAndEcho = "redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly string _prefix = "p" + Guid.NewGuid().ToString("N")[..8] + ":";
+
+    [Fact]
+    public async Task ManyConcurrentCalls_EachGetsItsOwnReply_AndShareRoundTrips()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        var batches = 0;
+        pipeline.BatchSent += _ => Interlocked.Increment(ref batches);
+
+        var calls = Enumerable.Range(0, 2000)
+            .Select(i => pipeline.EvaluateAsync(SetAndEcho, [_prefix + i], ["value-" + i], durable: i % 2 == 0, CancellationToken.None))
+            .ToList();
+        var replies = await Task.WhenAll(calls).WaitAsync(Patience);
+
+        var db = fixture.Redis.GetDatabase();
+        for (var i = 0; i < replies.Length; i++)
+        {
+            Assert.Equal("value-" + i, (string?)replies[i]);
+        }
+
+        Assert.Equal("value-1999", (string?)await db.StringGetAsync(_prefix + 1999));
+        Assert.InRange(batches, 1, 1999);
+    }
+
+    [Fact]
+    public async Task AFailingScript_FailsOnlyItsOwnCall()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+
+        var before = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "a"], ["a"], durable: true, CancellationToken.None);
+        var broken = pipeline.EvaluateAsync("return redis.call('NO_SUCH_COMMAND')", [_prefix + "b"], [], durable: true, CancellationToken.None);
+        var after = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "c"], ["c"], durable: true, CancellationToken.None);
+
+        await Assert.ThrowsAsync<RedisServerException>(() => broken.WaitAsync(Patience));
+        Assert.Equal("a", (string?)await before.WaitAsync(Patience));
+        Assert.Equal("c", (string?)await after.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Send_IsAppliedBeforeTheCallsThatFollowIt()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+
+        pipeline.Send(SetAndEcho, [_prefix + "sent"], ["written without waiting"]);
+        var read = await pipeline.EvaluateAsync("return redis.call('GET', KEYS[1])", [_prefix + "sent"], [], durable: false, CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal("written without waiting", (string?)read);
+    }
+
+    [Fact]
+    public async Task DurableCalls_AreAnsweredOnlyAfterTheCommit_AndFailIfItFails()
+    {
+        var commit = new TaskCompletionSource();
+        await using var pipeline = new ScriptPipeline(fixture.Redis, new GatedBarrier(commit.Task));
+
+        var durable = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "d"], ["d"], durable: true, CancellationToken.None);
+        var plain = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "p"], ["p"], durable: false, CancellationToken.None);
+
+        Assert.Equal("p", (string?)await plain.WaitAsync(Patience));
+        // The write is in Redis, but the promise is not made until it is on disk.
+        Assert.Equal("d", (string?)await fixture.Redis.GetDatabase().StringGetAsync(_prefix + "d"));
+        await Task.Delay(200);
+        Assert.False(durable.IsCompleted);
+
+        commit.SetException(new IOException("disk full"));
+        await Assert.ThrowsAsync<IOException>(() => durable.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task ACancelledCaller_StopsWaiting_WhileTheOthersGetTheirReplies()
+    {
+        var commit = new TaskCompletionSource();
+        await using var pipeline = new ScriptPipeline(fixture.Redis, new GatedBarrier(commit.Task));
+        using var cancel = new CancellationTokenSource();
+
+        var abandoned = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "x"], ["x"], durable: true, cancel.Token);
+        var waiting = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "y"], ["y"], durable: true, CancellationToken.None);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Patience));
+        commit.SetResult();
+        Assert.Equal("y", (string?)await waiting.WaitAsync(Patience));
+    }
+
+    private sealed class GatedBarrier(Task gate) : ICommitBarrier
+    {
+        public Task CommitAsync(CancellationToken cancellationToken) => gate.WaitAsync(cancellationToken);
+    }
+}
+
+public sealed class ScriptPipelineOnGarnetTests(GarnetFixture fixture) : ScriptPipelineTests<GarnetFixture>(fixture);
+
+public sealed class ScriptPipelineOnRedisServerTests(RedisServerFixture fixture) : ScriptPipelineTests<RedisServerFixture>(fixture);
