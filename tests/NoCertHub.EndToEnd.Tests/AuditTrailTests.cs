@@ -216,6 +216,45 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
         Assert.Equal((StatusCode.FailedPrecondition, StatusCode.NotFound), (conflicting.StatusCode, unknown.StatusCode));
     }
 
+    [Fact]
+    public async Task ScheduledCheckpoints_SignEveryRecordOfLiveTraffic_WhileTheHubServes()
+    {
+        var directory = Path.Combine(_directory, "scheduled");
+        Directory.CreateDirectory(directory);
+        var checkpointed = await TestHub.StartAsync(directory, redis.ConnectionString, "ckpt-" + Guid.NewGuid().ToString("N")[..8], port: 0,
+            new Dictionary<string, string?> { ["Audit:CheckpointInterval"] = "00:00:00.500", ["Audit:Misuse:Interval"] = "00:00:00.500" });
+        try
+        {
+            using var client = new NoCertHubClient(new NoCertHubClientOptions { Address = TestHub.AddressOf(checkpointed), VerifyTimeout = Patience });
+            await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(checkpointed), TestAgents.CivilAffairs(directory, "ca-ckpt")));
+            const int Lookups = 30;
+            for (var i = 0; i < Lookups; i++)
+            {
+                // Spread over several checkpoint periods, so some are signed while lookups go on.
+                await client.VerifyAsync(Marital(i % 2 == 0 ? ZhangWei : LiNa, "JJ-CKPT-" + i, "officer-ckpt"));
+                await Task.Delay(50);
+            }
+
+            var checkpoints = checkpointed.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditCheckpoints>();
+            var folder = Path.GetDirectoryName(checkpoints.PublicKeyPath)!;
+            var signed = await Poll.UntilAsync(
+                () => Task.FromResult(hub::NoCertHub.Hub.Audit.AuditCheckpoints.Read(folder)),
+                found => found.Count > 0 && found[^1].To >= Lookups);
+
+            Assert.True(signed.Count >= 2, $"expected several checkpoints over the run, found {signed.Count}");
+            Assert.Equal(1, signed[0].From);
+            Assert.All(signed.Zip(signed.Skip(1)), pair => Assert.Equal(pair.First.To + 1, pair.Second.From));
+            Assert.True(signed[^1].To >= Lookups, $"the last checkpoint ends at {signed[^1].To}, before the {Lookups} lookups");
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(await File.ReadAllTextAsync(checkpoints.PublicKeyPath));
+            Assert.All(signed, c => Assert.True(c.VerifySignature(key)));
+        }
+        finally
+        {
+            await TestHub.StopAsync(checkpointed);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await TestHub.StopAsync(_hub);

@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Hosting;
 using Quartz;
 
 namespace NoCertHub.Hub.Audit;
@@ -6,12 +7,13 @@ namespace NoCertHub.Hub.Audit;
 [DisallowConcurrentExecution]
 internal sealed class ArchiveJob(AuditArchive archive, ILogger<ArchiveJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        var moved = await archive.ArchiveAsync(cancellationToken);
-        if (moved > 0)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await Housekeeping.RunAsync("audit archive", async () =>
         {
-            AuditLog.Archived(logger, moved);
-        }
-    }
+            var moved = await archive.ArchiveAsync(cancellationToken);
+            if (moved > 0)
+            {
+                AuditLog.Archived(logger, moved);
+            }
+        });
 }

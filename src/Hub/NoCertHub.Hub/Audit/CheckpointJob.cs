@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Hosting;
 using Quartz;
 
 namespace NoCertHub.Hub.Audit;
@@ -6,18 +7,19 @@ namespace NoCertHub.Hub.Audit;
 [DisallowConcurrentExecution]
 internal sealed class CheckpointJob(AuditCheckpoints checkpoints, ILogger<CheckpointJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        try
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await Housekeeping.RunAsync("audit checkpoint", async () =>
         {
-            if (await checkpoints.ExportNextAsync(cancellationToken) is { } c)
+            try
             {
-                AuditLog.CheckpointSigned(logger, c.From, c.To);
+                if (await checkpoints.ExportNextAsync(cancellationToken) is { } c)
+                {
+                    AuditLog.CheckpointSigned(logger, c.From, c.To);
+                }
             }
-        }
-        catch (AuditChainBrokenException e)
-        {
-            AuditLog.ChainBroken(logger, e.Seq, e);
-        }
-    }
+            catch (AuditChainBrokenException e)
+            {
+                AuditLog.ChainBroken(logger, e.Seq, e);
+            }
+        });
 }

@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Hosting;
 using Quartz;
 
 namespace NoCertHub.Hub.Audit;
@@ -6,12 +7,13 @@ namespace NoCertHub.Hub.Audit;
 [DisallowConcurrentExecution]
 internal sealed class MisuseDetectionJob(MisuseDetector detector, ILogger<MisuseDetectionJob> logger) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
-    {
-        var added = await detector.RunAsync(cancellationToken);
-        if (added.Count > 0)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await Housekeeping.RunAsync("audit misuse detection", async () =>
         {
-            AuditLog.MisuseFound(logger, added.Count, string.Join(", ", added.Select(f => f.Rule).Distinct()));
-        }
-    }
+            var added = await detector.RunAsync(cancellationToken);
+            if (added.Count > 0)
+            {
+                AuditLog.MisuseFound(logger, added.Count, string.Join(", ", added.Select(f => f.Rule).Distinct()));
+            }
+        });
 }
