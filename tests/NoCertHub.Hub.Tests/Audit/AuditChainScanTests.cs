@@ -123,8 +123,7 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         public string SchemaCheck => inner.SchemaCheck;
         public string SelectHeadForAppend => inner.SelectHeadForAppend;
         public string SelectRange => inner.SelectRange;
-        public string SelectIndexHead => inner.SelectIndexHead;
-        public string InsertIndex => inner.InsertIndex;
+        public string IndexNext => inner.IndexNext;
         public string SelectByRequest => inner.SelectByRequest;
         public string SelectBySubject => inner.SelectBySubject;
         public string SelectSearch => inner.SelectSearch;

@@ -64,6 +64,28 @@ public sealed class AuditWriterTests : IDisposable
         await writer.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task IndexPending_CatchesUpOverSeveralPages_ThenHasNothingLeft_AndSearchesFindTheLastPage()
+    {
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        const int Records = 12_345;
+        for (var from = 0; from < Records; from += 1000)
+        {
+            await store.AppendAsync(
+                Enumerable.Range(from, Math.Min(1000, Records - from)).Select(i => Record($"r{i}", i == Records - 1 ? "331002199007210029" : "33100219850312001X") with { Officer = $"officer-{i % 7}" }).ToList(),
+                CancellationToken.None);
+        }
+
+        var first = await store.IndexPendingAsync(CancellationToken.None);
+        var second = await store.IndexPendingAsync(CancellationToken.None);
+
+        Assert.Equal((Records, 0), (first, second));
+        var last = Assert.Single(await store.FindBySubjectAsync("331002199007210029", 10, CancellationToken.None));
+        Assert.Equal(($"r{Records - 1}", (long)Records, "officer-" + ((Records - 1) % 7)), (last.RequestId, last.Seq, last.Officer));
+        Assert.Equal(Records - 1, (await store.FindBySubjectAsync("33100219850312001X", 20_000, CancellationToken.None)).Count);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static AuditRecord Record(string requestId, string subject) => new()

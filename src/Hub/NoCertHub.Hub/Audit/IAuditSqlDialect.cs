@@ -44,11 +44,12 @@ internal interface IAuditSqlDialect
     /// <summary>Takes @From and @Max: records from that position on, in chain order.</summary>
     string SelectRange { get; }
 
-    /// <summary>The last position the search index holds (0 when empty).</summary>
-    string SelectIndexHead { get; }
-
-    /// <summary>Takes a record's @Seq, @RecordedAtUnixMs, @Kind and searchable fields; adds it to the search index once.</summary>
-    string InsertIndex { get; }
+    /// <summary>
+    /// Takes @Max: copies the searchable fields of up to that many records after the last one the
+    /// search index holds into it, in chain order, inside the database (no row travels to the hub);
+    /// returns (as rows affected) how many it added.
+    /// </summary>
+    string IndexNext { get; }
 
     string SelectByRequest { get; }
 

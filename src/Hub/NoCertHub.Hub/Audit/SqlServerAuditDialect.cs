@@ -179,12 +179,13 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 
     public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 
-    public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM dbo.audit_index;";
-
-    public string InsertIndex => """
-        IF NOT EXISTS (SELECT 1 FROM dbo.audit_index WHERE seq = @Seq)
+    public string IndexNext => """
         INSERT INTO dbo.audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
-        VALUES (@Seq, @RecordedAtUnixMs, @Kind, @RequestId, @SubjectId, @Officer, @RequesterDepartment, @CaseNumber);
+        SELECT TOP (@Max) l.seq, l.recorded_at_unix_ms, l.kind, l.request_id, l.subject_id, l.officer, l.requester_department, l.case_number
+        FROM dbo.audit_log AS l
+        WHERE l.seq > (SELECT COALESCE(MAX(seq), 0) FROM dbo.audit_index WITH (UPDLOCK, HOLDLOCK))
+          AND NOT EXISTS (SELECT 1 FROM dbo.audit_index AS i WHERE i.seq = l.seq)
+        ORDER BY l.seq;
         """;
 
     public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE request_id = @RequestId) ORDER BY seq;";

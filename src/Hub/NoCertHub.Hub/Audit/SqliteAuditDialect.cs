@@ -117,11 +117,13 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
 
     public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
-    public string SelectIndexHead => "SELECT COALESCE(MAX(seq), 0) FROM audit_index";
-
-    public string InsertIndex => """
+    public string IndexNext => """
         INSERT OR IGNORE INTO audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
-        VALUES (@Seq, @RecordedAtUnixMs, @Kind, @RequestId, @SubjectId, @Officer, @RequesterDepartment, @CaseNumber)
+        SELECT seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number
+        FROM audit_log
+        WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM audit_index)
+        ORDER BY seq
+        LIMIT @Max
         """;
 
     public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE request_id = @RequestId) ORDER BY seq";
