@@ -31,6 +31,10 @@ internal sealed class EmbeddedRedisServer : IDisposable
             "--device-type", "RandomAccess",
             "--aof", "--recover", "--checkpointdir", dataDirectory,
             "--memory", o.Memory, "--index", o.Index,
+            // Without a storage tier Garnet is a cache: once the log outgrows --memory, its oldest
+            // records (a pending on-site check's request, a month-old answer) silently vanish.
+            // With it they move to disk under the data directory and stay readable.
+            "--storage-tier", "--logdir", Path.Combine(dataDirectory, "log"),
             // Garnet's default (0) commits the append-only file after every write operation: a disk
             // write, and a hypervisor exit on a VM, for each redis.call of every script. Writes that
             // make a promise are committed by the hub's barrier (CommitAsync) instead; the rest

@@ -39,7 +39,10 @@ internal sealed class EmbeddedRedisOptions
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; set; }
 
-    /// <summary>Main log memory (Garnet size syntax).</summary>
+    /// <summary>
+    /// Memory for Garnet's log (Garnet size syntax): records beyond it move to disk under
+    /// <see cref="DataDirectory"/> and stay readable, more slowly.
+    /// </summary>
     public string Memory { get; set; } = "512m";
 
     /// <summary>Hash index size (Garnet size syntax).</summary>
