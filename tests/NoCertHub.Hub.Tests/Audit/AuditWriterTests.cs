@@ -46,6 +46,27 @@ public sealed class AuditWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_KeepsEveryText_AsWritten_EmptyApartFromMissing()
+    {
+        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        var records = new[]
+        {
+            Record("r-empty", "331002199007210029") with { Purpose = "", DisclosedFields = "", Reason = null, SubjectRole = "" },
+            Record("r-chinese", "33100219850312001X") with { Officer = "王芳", Purpose = "婚姻登记（补领）", CaseNumber = "椒江-2026-0001", Reason = "户籍地址 𠀋 不符" },
+            Record("r-missing", "33100219850312001X") with { SubjectKind = null, SubjectId = null, Verdict = null, ApplicantDigest = null },
+        };
+
+        await store.AppendAsync(records, CancellationToken.None);
+
+        foreach (var record in records)
+        {
+            var read = Assert.Single(await store.FindByRequestAsync(record.RequestId!, CancellationToken.None));
+            Assert.Equal(record, read with { Seq = 0, ChainHash = null });
+        }
+    }
+
+    [Fact]
     public async Task WriteAsync_StoreUnreachable_FailsTheCallerInsteadOfPretending()
     {
         var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
