@@ -51,6 +51,26 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task ACallRedisCannotTake_FailsItsCaller_AndEveryOtherCallIsAnswered()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        // Holds the loop on one batch (a script of some hundreds of milliseconds) so the three
+        // calls below share the next one.
+        var busy = pipeline.EvaluateAsync("local n = 0 for i = 1, 20000000 do n = n + i end return 1", [_prefix + "busy"], [], durable: false, CancellationToken.None);
+        await Task.Delay(50);
+
+        var before = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "b1"], ["b1"], durable: true, CancellationToken.None);
+        var unsendable = pipeline.EvaluateAsync(null!, [_prefix + "b2"], [], durable: true, CancellationToken.None);
+        var after = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "b3"], ["b3"], durable: true, CancellationToken.None);
+        await busy.WaitAsync(Patience);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => unsendable.WaitAsync(Patience));
+        // Its batch-mates get their answers rather than wait forever, and the pipeline goes on.
+        await Task.WhenAll(before, after).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Patience);
+        Assert.Equal("next", (string?)await pipeline.EvaluateAsync(SetAndEcho, [_prefix + "b4"], ["next"], durable: true, CancellationToken.None).WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task Send_IsAppliedBeforeTheCallsThatFollowIt()
     {
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
