@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
+using NoCertHub.Hub.Sla;
 using NoCertHub.Testing;
 using StackExchange.Redis;
 using Xunit;
@@ -17,6 +21,11 @@ public abstract class RedisFixture : IAsyncLifetime
 
     /// <summary>How the hub sends its request-path scripts on this server.</summary>
     internal ScriptPipeline Scripts { get; private set; } = null!;
+
+    /// <summary>A hub's request store on this server, as the hub wires it.</summary>
+    internal RedisRequestStore RequestStore(RedisKeys keys, IOptions<SlaOptions>? sla = null, HubIncarnation? incarnation = null, RedisOptions? options = null) =>
+        new(Redis, keys, Options.Create(options ?? new RedisOptions()), sla ?? Options.Create(new SlaOptions()),
+            incarnation ?? new HubIncarnation(Options.Create(new HubOptions())), Scripts);
 
     protected abstract Task<string> StartAsync();
 

@@ -1,10 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Routing;
-using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 using StackExchange.Redis;
 using Xunit;
@@ -17,7 +13,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
 
     private RedisRequestStore Store(int windowHistory = 100) =>
-        new(fixture.Redis, _keys, Options.Create(new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) }), Options.Create(new SlaOptions()), new HubIncarnation(Options.Create(new HubOptions())), fixture.Scripts);
+        fixture.RequestStore(_keys, options: new RedisOptions { WindowHistory = windowHistory, AnsweredRetention = TimeSpan.FromHours(1) });
 
     [Fact]
     public async Task Accept_RecordsTheRequestWithItsDeadlineInTheShardsTimerSet()

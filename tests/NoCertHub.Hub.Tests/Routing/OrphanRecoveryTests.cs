@@ -106,7 +106,7 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
         var hubOptions = Options.Create(new HubOptions { InstanceId = instance, LeaseTtl = TimeSpan.FromSeconds(30) });
         var sla = Options.Create(new SlaOptions { ReminderAt = 0 });
         var incarnation = new HubIncarnation(hubOptions);
-        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, incarnation, fixture.Scripts);
+        var requests = fixture.RequestStore(_keys, sla, incarnation);
         var dispatcher = new Dispatcher(requests, TimeProvider.System);
         var recovery = new OrphanRecovery(fixture.Redis, _keys, requests, dispatcher, Catalog, incarnation, TimeProvider.System, hubOptions, NullLogger<OrphanRecovery>.Instance);
         var slaStore = new RedisSlaStore(fixture.Redis, _keys, sla, fixture.Durability);

@@ -266,7 +266,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     {
         var sla = Options.Create(new SlaOptions { ReminderAt = reminderAt, SweepBatch = batch });
         var hubOptions = Options.Create(new HubOptions { InstanceId = instance });
-        var requests = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), sla, new HubIncarnation(hubOptions), fixture.Scripts);
+        var requests = fixture.RequestStore(_keys, sla, new HubIncarnation(hubOptions));
         var dispatcher = new Dispatcher(requests, _clock);
         var store = new RedisSlaStore(fixture.Redis, _keys, sla, fixture.Durability);
         var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Routing;
-using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Tests.Requests;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
@@ -88,8 +86,7 @@ public abstract class ResultNotifierTests<TFixture>(TFixture fixture) : IClassFi
 
     private async Task<Hubs> TwoHubsAsync()
     {
-        var store = new RedisRequestStore(fixture.Redis, _keys, Options.Create(new RedisOptions()), Options.Create(new SlaOptions()),
-            new HubIncarnation(Options.Create(new HubOptions())), fixture.Scripts);
+        var store = fixture.RequestStore(_keys);
         var a = Notifier("hub-a", store);
         var b = Notifier("hub-b", store);
         await a.StartAsync(CancellationToken.None);
