@@ -1,6 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Hosting;
 using NoCertHub.V1;
 using StackExchange.Redis;
 using Xunit;
@@ -118,6 +121,41 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Record_OfficerAndHubWithSeparatorsAndChinese_SurviveAssignAdoptionAndAnswer()
+    {
+        // The request record is a string whose fields the scripts split: text that looks like
+        // its separators, lengths or state letters must come back as it went in.
+        const string Officer = "王小明 12:a0|q1|𠀀";
+        var (accepted, _) = NewRequest("win-r", TimeSpan.FromMinutes(30));
+        accepted = accepted with { Officer = Officer };
+        var dead = fixture.RequestStore(_keys, incarnation: Incarnation("hub|1:2"));
+        var adopter = fixture.RequestStore(_keys, incarnation: Incarnation("接管:3|"));
+        await dead.AcceptAsync(accepted, null, CancellationToken.None);
+        dead.MarkAssigned(accepted.RequestId);
+        // MarkAssigned is fire-and-forget; a later call through the same store lands after it.
+        await dead.AcceptAsync(NewRequest("win-r2", TimeSpan.FromMinutes(30)).Request, null, CancellationToken.None);
+        Assert.Equal(RequestState.Assigned, (await dead.GetAsync(accepted.RequestId, CancellationToken.None))!.State);
+
+        var wrongOwner = await adopter.AdoptAsync(accepted.RequestId, "hub|1", CancellationToken.None);
+        var adopted = await adopter.AdoptAsync(accepted.RequestId, Incarnation("hub|1:2").Id, CancellationToken.None);
+        var queuedAgain = await adopter.GetAsync(accepted.RequestId, CancellationToken.None);
+        var result = Result(accepted.RequestId, Verdict.Mismatch);
+        result.Disclosed.Add("marital_status", "已婚|1:x");
+        var completed = await adopter.CompleteAsync(accepted.WindowId, result, CancellationToken.None);
+        var answered = await adopter.GetAsync(accepted.RequestId, CancellationToken.None);
+        var afterAnswer = await fixture.RequestStore(_keys, incarnation: Incarnation("third")).AdoptAsync(accepted.RequestId, Incarnation("接管:3|").Id, CancellationToken.None);
+
+        Assert.Null(wrongOwner);
+        Assert.Equal(Officer, adopted!.Officer);
+        Assert.Equal(accepted.Request, adopted.Request);
+        Assert.Equal(RequestState.Queued, queuedAgain!.State);
+        Assert.Equal(CompletionKind.Completed, completed.Kind);
+        Assert.Equal(RequestState.Answered, answered!.State);
+        Assert.Equal(result, answered.Result);
+        Assert.Null(afterAnswer);
+    }
+
+    [Fact]
     public void Keys_OfOneRequestAndItsWindow_ShareOneClusterSlot()
     {
         var (accepted, shard) = NewRequest("win-g", TimeSpan.FromMinutes(30));
@@ -141,6 +179,20 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
 
     [Fact]
     public void ClusterSlot_MatchesTheClusterSpecTestVector() => Assert.Equal(0x31C3 % 16384, ClusterSlot.Of("123456789"));
+
+    // The incarnation id is the instance plus a random suffix, the same for every call with one instance.
+    private readonly Dictionary<string, HubIncarnation> _incarnations = [];
+
+    private HubIncarnation Incarnation(string instance)
+    {
+        if (!_incarnations.TryGetValue(instance, out var incarnation))
+        {
+            incarnation = new HubIncarnation(Options.Create(new HubOptions { InstanceId = instance }));
+            _incarnations[instance] = incarnation;
+        }
+
+        return incarnation;
+    }
 
     private (AcceptedRequest Request, int Shard) NewRequest(string window, TimeSpan limit)
     {

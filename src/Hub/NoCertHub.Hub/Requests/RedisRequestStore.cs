@@ -10,43 +10,44 @@ namespace NoCertHub.Hub.Requests;
 
 internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ScriptPipeline scripts) : IRequestStore
 {
-    // KEYS: request hash, body, timer set, client-id key, case hash. ARGV: id, body, first timer ms
-    // (the reminder, or the deadline), deadline ms, reminder pending (1/0), use client id (1/0),
-    // client-id ttl seconds, case entry, case ttl seconds, routing hub, officer.
+    // KEYS: request record, body, timer set, client-id key, case hash. ARGV: id, body, first timer
+    // ms (the reminder, or the deadline), request record (RequestRecord.NewQueued), use client id
+    // (1/0), client-id ttl seconds, case entry, case ttl seconds.
     private const string AcceptScript = """
-        if ARGV[6] == '1' then
+        if ARGV[5] == '1' then
           local existing = redis.call('GET', KEYS[4])
           if existing then return existing end
-          redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[7])
+          redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[6])
         end
         redis.call('SET', KEYS[2], ARGV[2])
-        redis.call('HSET', KEYS[1], 'state', 'queued', 'deadline', ARGV[4], 'hub', ARGV[10], 'officer', ARGV[11])
-        if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'remind', '1') end
+        redis.call('SET', KEYS[1], ARGV[4])
         redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-        redis.call('HSET', KEYS[5], ARGV[1], ARGV[8])
-        redis.call('EXPIRE', KEYS[5], ARGV[9])
+        redis.call('HSET', KEYS[5], ARGV[1], ARGV[7])
+        redis.call('EXPIRE', KEYS[5], ARGV[8])
         return ARGV[1]
         """;
 
-    // KEYS: request hash, body, timer set, window log, window sequence, escalation hash, case hash.
+    // KEYS: request record, body, timer set, window log, window sequence, escalation hash, case hash.
     // ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
     // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
-    private const string CompleteScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {2, 0} end
-        local prev = redis.call('HGET', KEYS[1], 'seq')
-        if prev then return {1, tonumber(prev)} end
+    private const string CompleteScript = RequestRecord.LuaHead + """
+        local v = redis.call('GET', KEYS[1])
+        if not v then return {2, 0} end
+        local state, remind, deadline, prev, rest = RecordHead(v)
+        if state == 'a' then return {1, tonumber(prev)} end
         local seq = redis.call('INCR', KEYS[5])
-        redis.call('HSET', KEYS[1], 'result', ARGV[2], 'state', 'answered', 'seq', seq)
-        redis.call('HDEL', KEYS[1], 'remind')
+        local record = 'a0|' .. deadline .. '|' .. seq .. '|' .. string.sub(v, rest) .. ARGV[2]
+        if tonumber(ARGV[4]) > 0 then
+          redis.call('SET', KEYS[1], record, 'EX', ARGV[4])
+          redis.call('EXPIRE', KEYS[2], ARGV[4])
+        else
+          redis.call('SET', KEYS[1], record)
+        end
         redis.call('ZREM', KEYS[3], ARGV[1])
         redis.call('ZADD', KEYS[4], seq, ARGV[2])
         local cap = tonumber(ARGV[3])
         local n = redis.call('ZCARD', KEYS[4])
         if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, n - cap - 1) end
-        if tonumber(ARGV[4]) > 0 then
-          redis.call('EXPIRE', KEYS[1], ARGV[4])
-          redis.call('EXPIRE', KEYS[2], ARGV[4])
-        end
         if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('HSET', KEYS[6], 'answered', ARGV[5]) end
         local check = redis.call('HGET', KEYS[7], ARGV[1])
         if check then
@@ -56,19 +57,24 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         return {0, seq}
         """;
 
-    // KEYS: request hash, body. ARGV: previous owner, new owner. Returns {body, officer} when this
-    // hub now routes the unanswered request, else nothing.
-    private const string AdoptScript = """
-        local f = redis.call('HMGET', KEYS[1], 'hub', 'state', 'officer')
-        if f[1] ~= ARGV[1] or f[2] == 'answered' then return false end
+    // KEYS: request record, body. ARGV: previous owner, new owner. Returns {body, officer} when
+    // this hub now routes the unanswered request (queued again), else nothing.
+    private const string AdoptScript = RequestRecord.LuaHead + RequestRecord.LuaText + """
+        local v = redis.call('GET', KEYS[1])
+        if not v then return false end
+        local state, remind, deadline, seq, rest = RecordHead(v)
+        local hub, officerAt = RecordText(v, rest)
+        if hub ~= ARGV[1] or state == 'a' then return false end
         local body = redis.call('GET', KEYS[2])
         if not body then return false end
-        redis.call('HSET', KEYS[1], 'hub', ARGV[2], 'state', 'queued')
-        return {body, f[3] or ''}
+        local officer = RecordText(v, officerAt)
+        redis.call('SET', KEYS[1], 'q' .. remind .. '|' .. deadline .. '|' .. seq .. '|' .. #ARGV[2] .. ':' .. ARGV[2] .. string.sub(v, officerAt))
+        return {body, officer}
         """;
 
+    // KEYS: request record. Queued becomes sent; one byte, in place.
     private const string AssignScript = """
-        if redis.call('HGET', KEYS[1], 'state') == 'queued' then redis.call('HSET', KEYS[1], 'state', 'assigned') end
+        if redis.call('GETRANGE', KEYS[1], 0, 0) == 'q' then redis.call('SETRANGE', KEYS[1], 0, 's') end
         return 0
         """;
 
@@ -96,14 +102,11 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             request.RequestId,
             RequestBody.Pack(request.Request, request.Receipt),
             request.RemindAt is { } remindAt ? Math.Min(remindAt.ToUnixTimeMilliseconds(), deadline) : deadline,
-            deadline,
-            request.RemindAt is null ? "0" : "1",
+            RequestRecord.NewQueued(deadline, request.RemindAt is not null, _instance, request.Officer ?? request.Request.Requester.Officer),
             useClientId ? "1" : "0",
             (long)_options.IdempotencyWindow.TotalSeconds,
             CaseCheckEntry.Pending(request.Receipt),
             _caseTtlSeconds,
-            _instance,
-            request.Officer ?? request.Request.Requester.Officer,
         ];
         // The receipt promises the request is tracked: on disk first.
         var result = await scripts.EvaluateAsync(AcceptScript, scriptKeys, args, durable: true, cancellationToken);
@@ -157,25 +160,17 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         }
 
         var db = Db;
-        var fieldsTask = db.HashGetAllAsync(keys.Request(shard, requestId));
+        var recordTask = db.StringGetAsync(keys.Request(shard, requestId));
         var bodyTask = db.StringGetAsync(keys.Body(shard, requestId));
-        await Task.WhenAll(fieldsTask, bodyTask).WaitAsync(cancellationToken);
-        var fields = fieldsTask.Result;
-        if (fields.Length == 0 || bodyTask.Result.IsNull)
+        await Task.WhenAll(recordTask, bodyTask).WaitAsync(cancellationToken);
+        if (bodyTask.Result.IsNull || !RequestRecord.TryParse((ReadOnlyMemory<byte>)recordTask.Result, out var record))
         {
             return null;
         }
 
-        var map = fields.ToDictionary(f => (string)f.Name!, f => f.Value);
-        var state = (string?)map.GetValueOrDefault("state") switch
-        {
-            "answered" => RequestState.Answered,
-            "assigned" => RequestState.Assigned,
-            _ => RequestState.Queued,
-        };
-        var result = map.TryGetValue("result", out var r) ? VerificationResult.Parser.ParseFrom((byte[])r!) : null;
+        var result = record.State == RequestRecord.Answered ? VerificationResult.Parser.ParseFrom(record.Result.Span) : null;
         var (request, receipt) = RequestBody.Unpack(requestId, (byte[])bodyTask.Result!);
-        return new StoredRequest(request, receipt, state, result);
+        return new StoredRequest(request, receipt, record.RequestState, result);
     }
 
     public async Task<IReadOnlyList<(string RequestId, string Owner)>> FindUnansweredOfAsync(IReadOnlySet<string> owners, CancellationToken cancellationToken)
@@ -191,10 +186,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
                 for (long start = 0; ; start += Chunk)
                 {
                     var ids = await db.SortedSetRangeByRankAsync(set, start, start + Chunk - 1);
-                    var fields = await Task.WhenAll(ids.Select(id => db.HashGetAsync(keys.Request(shard, (string)id!), ["hub", "state"])));
-                    found.AddRange(ids.Zip(fields)
-                        .Where(x => owners.Contains((string?)x.Second[0] ?? "") && (string?)x.Second[1] != "answered")
-                        .Select(x => ((string)x.First!, (string)x.Second[0]!)));
+                    var records = await Task.WhenAll(ids.Select(id => db.StringGetAsync(keys.Request(shard, (string)id!))));
+                    foreach (var (id, value) in ids.Zip(records))
+                    {
+                        if (RequestRecord.TryParse((ReadOnlyMemory<byte>)value, out var record) && record.State != RequestRecord.Answered && owners.Contains(record.Hub))
+                        {
+                            found.Add(((string)id!, record.Hub));
+                        }
+                    }
+
                     if (ids.Length < Chunk)
                     {
                         break;

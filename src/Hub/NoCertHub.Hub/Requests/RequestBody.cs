@@ -5,9 +5,9 @@ namespace NoCertHub.Hub.Requests;
 
 /// <summary>
 /// The immutable part of a request on record: the request and its receipt, length-delimited, in
-/// one Redis string. Kept apart from the request's small mutable hash so that hash stays in
-/// Redis's compact encoding (values over 64 bytes would blow it up to a hash table). The receipt's
-/// request id is left out: the key already says it.
+/// one Redis string, apart from the request's small mutable record (<see cref="RequestRecord"/>),
+/// which is rewritten as the request moves on while this is written once. The receipt's request
+/// id is left out: the key already says it.
 /// </summary>
 internal static class RequestBody
 {

@@ -21,7 +21,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """;
 
-    // KEYS: timer set, open escalations, then per request: request hash, body, escalation hash.
+    // KEYS: timer set, open escalations, then per request: request record, body, escalation hash.
     // ARGV: hub instance, then the request ids in the same order. For each request, its next event
     // if due by the server clock: the reminder (the timer moves on to the deadline), or the
     // deadline (escalated, it leaves the timers); a reminder whose deadline has passed too is
@@ -29,7 +29,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
     // many requests. Returns per request {0} nothing due (or
     // another hub fired it first), {1, deadline ms, body} escalated, {2, body} reminder; then
     // the server time in ms.
-    private const string FireScript = ServerMillis + "\n" + """
+    private const string FireScript = ServerMillis + "\n" + Requests.RequestRecord.LuaHead + """
         local at = string.format('%.0f', now)
         local out = {}
         for i = 2, #ARGV do
@@ -38,20 +38,21 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
           local score = redis.call('ZSCORE', KEYS[1], id)
           local result = {0}
           if score and tonumber(score) <= now then
-            local f = redis.call('HMGET', req, 'remind', 'deadline')
+            local v = redis.call('GET', req)
             local body = redis.call('GET', bodyKey)
-            if not f[2] or not body then
+            local state, remind, deadline
+            if v then state, remind, deadline = RecordHead(v) end
+            if not deadline or not body then
               redis.call('ZREM', KEYS[1], id)
             else
-              local deadline = tonumber(f[2])
-              if f[1] then redis.call('HDEL', req, 'remind') end
+              deadline = tonumber(deadline)
+              if remind == '1' then redis.call('SETRANGE', req, 1, '0') end
               if deadline > now then
                 redis.call('ZADD', KEYS[1], deadline, id)
-                if f[1] then result = {2, body} end
+                if remind == '1' then result = {2, body} end
               else
                 redis.call('ZREM', KEYS[1], id)
                 redis.call('HSET', esc, 'body', body, 'escalated', at, 'by', ARGV[1], 'state', 'open')
-                redis.call('HSET', req, 'escalated', at)
                 redis.call('ZADD', KEYS[2], deadline, id)
                 result = {1, deadline, body}
               end
@@ -216,11 +217,11 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
             {
                 var chunk = await db.SortedSetRangeByRankWithScoresAsync(keys.Timers(shard), start, start + Chunk - 1);
                 var inRange = chunk.TakeWhile(e => e.Score <= untilMs).Select(e => (string)e.Element!).ToList();
-                var fields = await Task.WhenAll(inRange.Select(id => db.HashGetAsync(keys.Request(shard, id), ["deadline", "state"])));
+                var records = await Task.WhenAll(inRange.Select(id => db.StringGetAsync(keys.Request(shard, id))));
                 var bodies = await Task.WhenAll(inRange.Select(id => db.StringGetAsync(keys.Body(shard, id))));
                 for (var i = 0; i < inRange.Count; i++)
                 {
-                    if (bodies[i].IsNull || !long.TryParse((string?)fields[i][0], NumberStyles.None, CultureInfo.InvariantCulture, out var deadline) || deadline > untilMs)
+                    if (bodies[i].IsNull || !Requests.RequestRecord.TryParse((ReadOnlyMemory<byte>)records[i], out var record) || record.Deadline > untilMs)
                     {
                         continue;
                     }
@@ -228,7 +229,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
                     var (request, receipt) = Requests.RequestBody.Unpack(inRange[i], (byte[])bodies[i]!);
                     if (string.IsNullOrEmpty(department) || receipt.OwningDepartment == department)
                     {
-                        found.Add(new PendingEntry(receipt, request, (string?)fields[i][1] == "assigned" ? RequestState.Assigned : RequestState.Queued));
+                        found.Add(new PendingEntry(receipt, request, record.RequestState == RequestState.Assigned ? RequestState.Assigned : RequestState.Queued));
                     }
                 }
 
