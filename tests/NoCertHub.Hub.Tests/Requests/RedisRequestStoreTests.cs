@@ -171,6 +171,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
             _keys.OpenEscalations(shard),
             _keys.ClosedEscalations(shard),
             _keys.Case(shard, "dept", "case-1"),
+            _keys.CaseOverflow(shard, "dept", "case-1"),
         ];
 
         Assert.Single(keys.Select(k => ClusterSlot.Of(k!)).Distinct());

@@ -218,6 +218,35 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task CaseChecks_CaseNumberReusedPastTheCaseStringsLimit_KeepsEveryCheckAndItsAnswer()
+    {
+        // A window that types the same case number for everything: the case string stops growing
+        // at its limit and the rest go to the overflow hash; none is lost.
+        var hub = Hub("hub-a");
+        var accepted = new List<AcceptedRequest>();
+        for (var i = 0; i < 1_600; i++)
+        {
+            accepted.Add(await AcceptAsync(hub, "win-11", "N/A", acceptedAgo: TimeSpan.FromMinutes(60)));
+        }
+
+        var t0 = _clock.GetUtcNow();
+        var (first, last) = (accepted[0], accepted[^1]);
+        await hub.Requests.CompleteAsync(first.WindowId, Answer(first, t0.AddMinutes(-50)), CancellationToken.None);
+        await hub.Requests.CompleteAsync(last.WindowId, Answer(last, t0.AddMinutes(-20)), CancellationToken.None);
+
+        var checks = await hub.Sla.CaseChecksAsync("dept", "N/A", CancellationToken.None);
+        var shard = _keys.ShardOfWindow(TestRequests.RequestingDepartment, "win-11");
+        var caseString = await fixture.Redis.GetDatabase().StringLengthAsync(_keys.Case(shard, "dept", "N/A"));
+
+        Assert.Equal(accepted.Select(a => a.RequestId).Order(), checks.Select(c => c.RequestId).Order());
+        Assert.InRange(caseString, CaseCheckEntry.CaseStringLimit, CaseCheckEntry.CaseStringLimit + 100);
+        var answered = checks.Where(c => c.AnsweredAt is not null).ToDictionary(c => c.RequestId, c => c.AnsweredAt!.Value);
+        Assert.Equal(2, answered.Count);
+        Assert.Equal(t0.AddMinutes(-50).ToUnixTimeMilliseconds(), answered[first.RequestId].ToUnixTimeMilliseconds());
+        Assert.Equal(t0.AddMinutes(-20).ToUnixTimeMilliseconds(), answered[last.RequestId].ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
     public async Task PendingUntil_ListsTheSoonestDeadlinesOfOneDepartment()
     {
         var hub = Hub("hub-a");

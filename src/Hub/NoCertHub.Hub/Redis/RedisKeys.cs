@@ -106,6 +106,9 @@ internal sealed class RedisKeys
     /// <summary>The checks of one case of one requesting department made from windows of this shard.</summary>
     public RedisKey Case(int shard, string department, string caseNumber) => $"{_tags[shard]}:case:{department}/{caseNumber}";
 
+    /// <summary>The same case's checks past the case string's limit (see CaseCheckEntry).</summary>
+    public RedisKey CaseOverflow(int shard, string department, string caseNumber) => $"{_tags[shard]}:case-more:{department}/{caseNumber}";
+
     public RedisKey WindowLog(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:log";
 
     public RedisKey WindowSequence(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:seq";

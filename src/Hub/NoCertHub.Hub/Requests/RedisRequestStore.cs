@@ -10,9 +10,10 @@ namespace NoCertHub.Hub.Requests;
 
 internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ScriptPipeline scripts) : IRequestStore
 {
-    // KEYS: request record, body, timer set, client-id key, case hash. ARGV: id, body, first timer
-    // ms (the reminder, or the deadline), request record (RequestRecord.NewQueued), use client id
-    // (1/0), client-id ttl seconds, case entry, case ttl seconds.
+    // KEYS: request record, body, timer set, client-id key, case string, case overflow hash. ARGV:
+    // id, body, first timer ms (the reminder, or the deadline), request record
+    // (RequestRecord.NewQueued), use client id (1/0), client-id ttl seconds, case entry, case ttl
+    // seconds, case string limit.
     private const string AcceptScript = """
         if ARGV[5] == '1' then
           local existing = redis.call('GET', KEYS[4])
@@ -22,12 +23,18 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         redis.call('SET', KEYS[2], ARGV[2])
         redis.call('SET', KEYS[1], ARGV[4])
         redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-        redis.call('HSET', KEYS[5], ARGV[1], ARGV[7])
+        if redis.call('STRLEN', KEYS[5]) < tonumber(ARGV[9]) then
+          redis.call('APPEND', KEYS[5], '\n' .. ARGV[1] .. '=' .. ARGV[7])
+        else
+          redis.call('HSET', KEYS[6], ARGV[1], ARGV[7])
+          redis.call('EXPIRE', KEYS[6], ARGV[8])
+        end
         redis.call('EXPIRE', KEYS[5], ARGV[8])
         return ARGV[1]
         """;
 
-    // KEYS: request record, body, timer set, window log, window sequence, escalation hash, case hash.
+    // KEYS: request record, body, timer set, window log, window sequence, escalation hash, case
+    // string, case overflow hash.
     // ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
     // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
     private const string CompleteScript = RequestRecord.LuaHead + """
@@ -49,10 +56,18 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         local n = redis.call('ZCARD', KEYS[4])
         if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, n - cap - 1) end
         if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('HSET', KEYS[6], 'answered', ARGV[5]) end
-        local check = redis.call('HGET', KEYS[7], ARGV[1])
-        if check then
-          redis.call('HSET', KEYS[7], ARGV[1], check .. ARGV[5])
-          redis.call('EXPIRE', KEYS[7], ARGV[6])
+        local checks = redis.call('GET', KEYS[7])
+        local line = checks and string.find(checks, '\n' .. ARGV[1] .. '=', 1, true)
+        if line then
+          local stop = string.find(checks, '\n', line + 1, true) or (#checks + 1)
+          redis.call('SET', KEYS[7], string.sub(checks, 1, stop - 1) .. ARGV[5] .. string.sub(checks, stop), 'EX', ARGV[6])
+        else
+          local check = redis.call('HGET', KEYS[8], ARGV[1])
+          if check then
+            redis.call('HSET', KEYS[8], ARGV[1], check .. ARGV[5])
+            redis.call('EXPIRE', KEYS[8], ARGV[6])
+            if checks then redis.call('EXPIRE', KEYS[7], ARGV[6]) end
+          end
         end
         return {0, seq}
         """;
@@ -96,6 +111,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.Timers(shard),
             keys.ClientRequest(shard, request.WindowId, useClientId ? clientRequestId! : "-"),
             keys.Case(shard, request.Request.Requester.Department, request.Request.CaseNumber),
+            keys.CaseOverflow(shard, request.Request.Requester.Department, request.Request.CaseNumber),
         ];
         RedisValue[] args =
         [
@@ -107,6 +123,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             (long)_options.IdempotencyWindow.TotalSeconds,
             CaseCheckEntry.Pending(request.Receipt),
             _caseTtlSeconds,
+            CaseCheckEntry.CaseStringLimit,
         ];
         // The receipt promises the request is tracked: on disk first.
         var result = await scripts.EvaluateAsync(AcceptScript, scriptKeys, args, durable: true, cancellationToken);
@@ -131,6 +148,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.WindowSequence(shard, windowId),
             keys.Escalation(shard, result.RequestId),
             keys.Case(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
+            keys.CaseOverflow(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
         ];
         RedisValue[] args =
         [

@@ -248,10 +248,11 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
     public async Task<IReadOnlyList<CaseCheckEntry>> CaseChecksAsync(string department, string caseNumber, CancellationToken cancellationToken)
     {
         var db = Db;
-        var hashes = await Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard => db.HashGetAllAsync(keys.Case(shard, department, caseNumber))))
-            .WaitAsync(cancellationToken);
-        var checks = new List<CaseCheckEntry>();
-        foreach (var entry in hashes.SelectMany(h => h))
+        var strings = Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard => db.StringGetAsync(keys.Case(shard, department, caseNumber))));
+        var overflow = Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard => db.HashGetAllAsync(keys.CaseOverflow(shard, department, caseNumber))));
+        await Task.WhenAll(strings, overflow).WaitAsync(cancellationToken);
+        var checks = strings.Result.SelectMany(value => CaseCheckEntry.ParseLines(value)).ToList();
+        foreach (var entry in overflow.Result.SelectMany(h => h))
         {
             if (CaseCheckEntry.TryParse((string)entry.Name!, (string?)entry.Value, out var check))
             {
