@@ -121,6 +121,67 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ReadWindow_HistoryGrownPastItsFirstSlotsAndWrappedManyTimes_ReturnsTheLatestInOrder()
+    {
+        var grown = await AnswerAsync(Store(windowHistory: 100), "win-h", 70);
+        var wrapped = await AnswerAsync(Store(windowHistory: 3), "win-i", 10);
+
+        var all = await Store(windowHistory: 100).ReadWindowAsync(RedisKeys.WindowId("dept", "win-h"), 0, 1_000, CancellationToken.None);
+        var latest = await Store(windowHistory: 3).ReadWindowAsync(RedisKeys.WindowId("dept", "win-i"), 0, 10, CancellationToken.None);
+        var after = await Store(windowHistory: 3).ReadWindowAsync(RedisKeys.WindowId("dept", "win-i"), 8, 10, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(1, 70).Select(i => (long)i), all.Entries.Select(e => e.Sequence));
+        Assert.Equal(grown, all.Entries.Select(e => e.Result.RequestId));
+        Assert.False(all.Truncated);
+        Assert.Equal([8L, 9L, 10L], latest.Entries.Select(e => e.Sequence));
+        Assert.Equal(wrapped[7..], latest.Entries.Select(e => e.Result.RequestId));
+        Assert.True(latest.Truncated);
+        Assert.Equal(wrapped[8..], after.Entries.Select(e => e.Result.RequestId));
+        Assert.False(after.Truncated);
+    }
+
+    [Fact]
+    public async Task ReadWindow_HistoryCapacityChanged_NumberingGoesOnAndOlderAnswersReadAsTrimmed()
+    {
+        await AnswerAsync(Store(windowHistory: 3), "win-j", 3);
+        var later = await AnswerAsync(Store(windowHistory: 5), "win-j", 2);
+
+        var page = await Store(windowHistory: 5).ReadWindowAsync(RedisKeys.WindowId("dept", "win-j"), 1, 10, CancellationToken.None);
+
+        Assert.Equal([4L, 5L], page.Entries.Select(e => e.Sequence));
+        Assert.Equal(later, page.Entries.Select(e => e.Result.RequestId));
+        Assert.True(page.Truncated);
+    }
+
+    [Fact]
+    public async Task ReadWindow_AnswerGoneFromTheMiddle_EndsThePageAndTheNextReadSaysResultsWereDropped()
+    {
+        var ids = await AnswerAsync(Store(windowHistory: 10), "win-k", 5);
+        await fixture.Redis.GetDatabase().KeyDeleteAsync(_keys.Request(_keys.ShardOfWindow("dept", "win-k"), ids[2]));
+
+        var first = await Store(windowHistory: 10).ReadWindowAsync(RedisKeys.WindowId("dept", "win-k"), 0, 10, CancellationToken.None);
+        var next = await Store(windowHistory: 10).ReadWindowAsync(RedisKeys.WindowId("dept", "win-k"), 2, 10, CancellationToken.None);
+
+        Assert.Equal([1L, 2L], first.Entries.Select(e => e.Sequence));
+        Assert.False(first.Truncated);
+        Assert.Equal([4L, 5L], next.Entries.Select(e => e.Sequence));
+        Assert.True(next.Truncated);
+    }
+
+    [Fact]
+    public async Task ReadWindow_SlotTakenByAnotherAnswer_IsNotReadAsTheAnswerNumberedThere()
+    {
+        // What a read sees when answers wrap the ring between its reading the head and the slots.
+        var ids = await AnswerAsync(Store(windowHistory: 3), "win-l", 3);
+        await fixture.Redis.GetDatabase().StringSetRangeAsync(_keys.WindowHistory(_keys.ShardOfWindow("dept", "win-l"), RedisKeys.WindowId("dept", "win-l")), WindowHistory.SlotOffset(0), ids[1]);
+
+        var page = await Store(windowHistory: 3).ReadWindowAsync(RedisKeys.WindowId("dept", "win-l"), 0, 10, CancellationToken.None);
+
+        Assert.Equal([2L, 3L], page.Entries.Select(e => e.Sequence));
+        Assert.Equal(ids[1..], page.Entries.Select(e => e.Result.RequestId));
+    }
+
+    [Fact]
     public async Task Record_OfficerAndHubWithSeparatorsAndChinese_SurviveAssignAdoptionAndAnswer()
     {
         // The request record is a string whose fields the scripts split: text that looks like
@@ -163,8 +224,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         [
             _keys.Request(shard, accepted.RequestId),
             _keys.Timers(shard),
-            _keys.WindowLog(shard, accepted.WindowId),
-            _keys.WindowSequence(shard, accepted.WindowId),
+            _keys.WindowHistory(shard, accepted.WindowId),
             _keys.ClientRequest(shard, accepted.WindowId, "x"),
             _keys.Body(shard, accepted.RequestId),
             _keys.Escalation(shard, accepted.RequestId),
@@ -180,6 +240,20 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
 
     [Fact]
     public void ClusterSlot_MatchesTheClusterSpecTestVector() => Assert.Equal(0x31C3 % 16384, ClusterSlot.Of("123456789"));
+
+    private async Task<List<string>> AnswerAsync(RedisRequestStore store, string window, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var (accepted, _) = NewRequest(window, TimeSpan.FromMinutes(30));
+            await store.AcceptAsync(accepted, null, CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+            ids.Add(accepted.RequestId);
+        }
+
+        return ids;
+    }
 
     // The incarnation id is the instance plus a random suffix, the same for every call with one instance.
     private readonly Dictionary<string, HubIncarnation> _incarnations = [];

@@ -16,7 +16,7 @@ internal sealed class RedisKeys
     // Crockford's base32, lower case: 26 characters carry a 128-bit id, 6 fewer than hex. Every
     // pending request repeats its id in several keys and sets, so this is memory.
     private const string Base32 = "0123456789abcdefghjkmnpqrstvwxyz";
-    private const int IdLength = 30;
+    public const int IdLength = 30;
     private static readonly SearchValues<char> Base32Digits = SearchValues.Create(Base32);
 
     private readonly string[] _tags;
@@ -109,9 +109,8 @@ internal sealed class RedisKeys
     /// <summary>The same case's checks past the case string's limit (see CaseCheckEntry).</summary>
     public RedisKey CaseOverflow(int shard, string department, string caseNumber) => $"{_tags[shard]}:case-more:{department}/{caseNumber}";
 
-    public RedisKey WindowLog(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:log";
-
-    public RedisKey WindowSequence(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:seq";
+    /// <summary>The window's answer numbering and the ids of its latest answers (see WindowHistory).</summary>
+    public RedisKey WindowHistory(int shard, string windowId) => $"{_tags[shard]}:win:{windowId}:hist";
 
     public RedisKey ClientRequest(int shard, string windowId, string clientRequestId) => $"{_tags[shard]}:win:{windowId}:client:{clientRequestId}";
 }

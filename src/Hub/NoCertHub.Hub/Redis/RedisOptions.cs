@@ -19,7 +19,11 @@ internal sealed class RedisOptions
     /// </summary>
     public int Shards { get; set; } = 16;
 
-    /// <summary>How many results each window's Watch history keeps for resuming.</summary>
+    /// <summary>
+    /// How many results each window's Watch history keeps for resuming (at most 200,000: the
+    /// history is one string of 30 bytes per result). Results also leave it when their request
+    /// passes <see cref="AnsweredRetention"/>.
+    /// </summary>
     public int WindowHistory { get; set; } = 100_000;
 
     /// <summary>How long an answered request stays readable through Get.</summary>

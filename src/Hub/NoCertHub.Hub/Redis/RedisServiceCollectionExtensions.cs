@@ -9,7 +9,7 @@ internal static class RedisServiceCollectionExtensions
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section)
             .Validate(o => o.Shards is >= 1 and <= 100, "Redis:Shards must be between 1 and 100")
-            .Validate(o => o.WindowHistory >= 1, "Redis:WindowHistory must be at least 1")
+            .Validate(o => o.WindowHistory is >= 1 and <= 200_000, "Redis:WindowHistory must be between 1 and 200000 (each window's history is one string of 30 bytes per answer kept)")
             .Validate(o => o.Embedded.CommitFrequency >= TimeSpan.Zero && o.Embedded.CommitFrequency <= TimeSpan.FromMinutes(1), "Redis:Embedded:CommitFrequency must be between 0 and 00:01:00")
             .ValidateOnStart();
         services.AddSingleton<EmbeddedRedisServer>();

@@ -33,16 +33,15 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         return ARGV[1]
         """;
 
-    // KEYS: request record, body, timer set, window log, window sequence, escalation hash, case
-    // string, case overflow hash.
-    // ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
+    // KEYS: request record, body, timer set, window history, escalation hash, case string, case
+    // overflow hash. ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
     // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
-    private const string CompleteScript = RequestRecord.LuaHead + """
+    private const string CompleteScript = RequestRecord.LuaHead + WindowHistory.LuaAppend + """
         local v = redis.call('GET', KEYS[1])
         if not v then return {2, 0} end
         local state, remind, deadline, prev, rest = RecordHead(v)
         if state == 'a' then return {1, tonumber(prev)} end
-        local seq = redis.call('INCR', KEYS[5])
+        local seq = HistoryAppend(KEYS[4], tonumber(ARGV[3]), ARGV[1])
         local record = 'a0|' .. deadline .. '|' .. seq .. '|' .. string.sub(v, rest) .. ARGV[2]
         if tonumber(ARGV[4]) > 0 then
           redis.call('SET', KEYS[1], record, 'EX', ARGV[4])
@@ -51,22 +50,18 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
           redis.call('SET', KEYS[1], record)
         end
         redis.call('ZREM', KEYS[3], ARGV[1])
-        redis.call('ZADD', KEYS[4], seq, ARGV[2])
-        local cap = tonumber(ARGV[3])
-        local n = redis.call('ZCARD', KEYS[4])
-        if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, n - cap - 1) end
-        if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('HSET', KEYS[6], 'answered', ARGV[5]) end
-        local checks = redis.call('GET', KEYS[7])
+        if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('HSET', KEYS[5], 'answered', ARGV[5]) end
+        local checks = redis.call('GET', KEYS[6])
         local line = checks and string.find(checks, '\n' .. ARGV[1] .. '=', 1, true)
         if line then
           local stop = string.find(checks, '\n', line + 1, true) or (#checks + 1)
-          redis.call('SET', KEYS[7], string.sub(checks, 1, stop - 1) .. ARGV[5] .. string.sub(checks, stop), 'EX', ARGV[6])
+          redis.call('SET', KEYS[6], string.sub(checks, 1, stop - 1) .. ARGV[5] .. string.sub(checks, stop), 'EX', ARGV[6])
         else
-          local check = redis.call('HGET', KEYS[8], ARGV[1])
+          local check = redis.call('HGET', KEYS[7], ARGV[1])
           if check then
-            redis.call('HSET', KEYS[8], ARGV[1], check .. ARGV[5])
-            redis.call('EXPIRE', KEYS[8], ARGV[6])
-            if checks then redis.call('EXPIRE', KEYS[7], ARGV[6]) end
+            redis.call('HSET', KEYS[7], ARGV[1], check .. ARGV[5])
+            redis.call('EXPIRE', KEYS[7], ARGV[6])
+            if checks then redis.call('EXPIRE', KEYS[6], ARGV[6]) end
           end
         end
         return {0, seq}
@@ -144,8 +139,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.Request(shard, result.RequestId),
             keys.Body(shard, result.RequestId),
             keys.Timers(shard),
-            keys.WindowLog(shard, windowId),
-            keys.WindowSequence(shard, windowId),
+            keys.WindowHistory(shard, windowId),
             keys.Escalation(shard, result.RequestId),
             keys.Case(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
             keys.CaseOverflow(shard, RedisKeys.DepartmentOfWindow(windowId), result.CaseNumber),
@@ -242,13 +236,59 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
     public async Task<WindowPage> ReadWindowAsync(string windowId, long afterSequence, int max, CancellationToken cancellationToken)
     {
         var shard = ShardOfWindowId(windowId);
-        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(
-            keys.WindowLog(shard, windowId), afterSequence, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, max)
-            .WaitAsync(cancellationToken);
-        var page = entries.Select(e => new WindowEntry((long)e.Score, VerificationResult.Parser.ParseFrom((byte[])e.Element!))).ToList();
-        // Sequences are contiguous, so a gap right after the cursor means trimmed history.
-        var truncated = page.Count > 0 && page[0].Sequence > afterSequence + 1;
-        return new WindowPage(page, truncated);
+        var db = Db;
+        var history = keys.WindowHistory(shard, windowId);
+        if (!WindowHistory.TryReadHead((byte[]?)await db.StringGetRangeAsync(history, 0, WindowHistory.HeadLength - 1).WaitAsync(cancellationToken), out var last, out var capacity))
+        {
+            return new WindowPage([], Truncated: false);
+        }
+
+        // Only the last 'capacity' answers have a slot; an answer whose record expired, or whose
+        // slot a later answer took while this read, is a gap: before the first entry it is
+        // skipped (and the page says so), after it the page ends, so the next read reports it.
+        var entries = new List<WindowEntry>();
+        for (var from = Math.Max(afterSequence + 1, last - capacity + 1); from <= last && entries.Count == 0; from += Math.Min(max, capacity))
+        {
+            var to = Math.Min(last, from + Math.Min(max, capacity) - 1);
+            var ids = await ReadSlotsAsync(db, history, capacity, from, to, cancellationToken);
+            var records = await db.StringGetAsync([.. ids.Select(id => keys.Request(shard, id))]).WaitAsync(cancellationToken);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var sequence = from + i;
+                if (RequestRecord.TryParse((ReadOnlyMemory<byte>)records[i], out var record) && record.State == RequestRecord.Answered && record.Sequence == sequence)
+                {
+                    entries.Add(new WindowEntry(sequence, VerificationResult.Parser.ParseFrom(record.Result.Span)));
+                }
+                else if (entries.Count > 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        var truncated = entries.Count > 0 && entries[0].Sequence > afterSequence + 1;
+        return new WindowPage(entries, truncated);
+    }
+
+    private static async Task<List<string>> ReadSlotsAsync(IDatabase db, RedisKey history, long capacity, long from, long to, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>((int)(to - from + 1));
+        for (var sequence = from; sequence <= to;)
+        {
+            // One range per run of slots up to the ring's end.
+            var slot = WindowHistory.Slot(sequence, capacity);
+            var count = Math.Min(to - sequence + 1, capacity - slot);
+            var offset = WindowHistory.SlotOffset(slot);
+            var bytes = (byte[]?)await db.StringGetRangeAsync(history, offset, offset + (count * RedisKeys.IdLength) - 1).WaitAsync(cancellationToken) ?? [];
+            for (var i = 0; i < count; i++)
+            {
+                ids.Add(i * RedisKeys.IdLength < bytes.Length ? System.Text.Encoding.ASCII.GetString(bytes, i * RedisKeys.IdLength, Math.Min(RedisKeys.IdLength, bytes.Length - (i * RedisKeys.IdLength))) : "");
+            }
+
+            sequence += count;
+        }
+
+        return ids;
     }
 
     private int Shard(string requestId) =>

@@ -1,0 +1,64 @@
+using System.Buffers.Text;
+using NoCertHub.Hub.Redis;
+
+namespace NoCertHub.Hub.Requests;
+
+/// <summary>
+/// A window's answers in the order they came, for Watch to resume from a cursor: one Redis string
+/// per window, <c>{last sequence: 16 digits}{capacity: 8 digits}</c> then a ring of
+/// <c>capacity</c> slots of one request id each (30 bytes); answer n is in slot (n − 1) mod
+/// capacity. The results themselves are read from the request records, which carry the answer's
+/// sequence, so a slot a later answer has taken is recognised.
+/// <para>
+/// Why a string and not a sorted set: the embedded Garnet keeps a sorted set's members as objects
+/// on the hub's heap, up to <see cref="RedisOptions.WindowHistory"/> of them per window, for
+/// good; strings live in Garnet's log pages. The ring's key is known before the answer script
+/// runs, so it is passed in KEYS like every other key (Redis Cluster). The string grows by
+/// doubling up to its capacity, and each answer then rewrites 54 bytes of it in place.
+/// </para>
+/// </summary>
+internal static class WindowHistory
+{
+    public const int HeadLength = 24;
+
+    /// <summary>
+    /// Lua: <c>local seq = HistoryAppend(key, capacity, requestId)</c> numbers the next answer of
+    /// the window and puts its id in its slot. A capacity other than the one the ring was built
+    /// with starts the ring afresh (the numbering goes on; older answers read as trimmed).
+    /// </summary>
+    public const string LuaAppend = """
+        local function HistoryAppend(key, cap, id)
+          local head = redis.call('GETRANGE', key, 0, 23)
+          local seq, size = 1, 0
+          if #head == 24 then
+            seq = tonumber(string.sub(head, 1, 16)) + 1
+            size = redis.call('STRLEN', key)
+            if tonumber(string.sub(head, 17, 24)) ~= cap then
+              redis.call('SET', key, head)
+              size = 24
+            end
+          end
+          local at = 24 + ((seq - 1) % cap) * 30
+          if at + 30 > size then
+            local grown = math.min(24 + cap * 30, math.max(at + 30, 24 + 2 * (size - 24), 24 + 30 * 32))
+            redis.call('SETRANGE', key, grown - 1, ' ')
+          end
+          redis.call('SETRANGE', key, 0, string.format('%016d%08d', seq, cap))
+          redis.call('SETRANGE', key, at, id)
+          return seq
+        end
+        """ + "\n";
+
+    public static long Slot(long sequence, long capacity) => (sequence - 1) % capacity;
+
+    public static long SlotOffset(long slot) => HeadLength + (slot * RedisKeys.IdLength);
+
+    public static bool TryReadHead(byte[]? head, out long last, out long capacity)
+    {
+        last = capacity = 0;
+        return head is { Length: HeadLength }
+            && Utf8Parser.TryParse(head.AsSpan(0, 16), out last, out var used) && used == 16
+            && Utf8Parser.TryParse(head.AsSpan(16, 8), out capacity, out used) && used == 8
+            && capacity > 0;
+    }
+}
