@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using System.Text;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Routing;
@@ -282,7 +283,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             var bytes = (byte[]?)await db.StringGetRangeAsync(history, offset, offset + (count * RedisKeys.IdLength) - 1).WaitAsync(cancellationToken) ?? [];
             for (var i = 0; i < count; i++)
             {
-                ids.Add(i * RedisKeys.IdLength < bytes.Length ? System.Text.Encoding.ASCII.GetString(bytes, i * RedisKeys.IdLength, Math.Min(RedisKeys.IdLength, bytes.Length - (i * RedisKeys.IdLength))) : "");
+                ids.Add(i * RedisKeys.IdLength < bytes.Length ? Encoding.ASCII.GetString(bytes, i * RedisKeys.IdLength, Math.Min(RedisKeys.IdLength, bytes.Length - (i * RedisKeys.IdLength))) : "");
             }
 
             sequence += count;
