@@ -1,5 +1,5 @@
-using Google.Protobuf;
 using System.Text;
+using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Routing;
