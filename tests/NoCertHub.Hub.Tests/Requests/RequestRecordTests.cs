@@ -21,9 +21,9 @@ public sealed class RequestRecordTests
         Assert.Equal("hub-a/3f9c", record.Hub);
         Assert.Equal("李四 9:|", record.Officer);
         Assert.True(record.Result.IsEmpty);
-        // Fixed offsets the one-byte SETRANGE updates rely on.
-        Assert.Equal((byte)'q', value[RequestRecord.StateOffset]);
-        Assert.Equal((byte)'1', value[RequestRecord.RemindOffset]);
+        // Fixed offsets the one-byte updates in place rely on (RecordMarkSent, RecordRemindDone).
+        Assert.Equal((byte)'q', value[0]);
+        Assert.Equal((byte)'1', value[1]);
     }
 
     [Fact]

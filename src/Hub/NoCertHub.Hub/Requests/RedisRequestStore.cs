@@ -37,13 +37,13 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
     // KEYS: request record, body, timer set, window history, escalation hash, case string, case
     // overflow hash. ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
     // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
-    private const string CompleteScript = RequestRecord.LuaHead + WindowHistory.LuaAppend + """
+    private const string CompleteScript = RequestRecord.Lua + WindowHistory.LuaAppend + """
         local v = redis.call('GET', KEYS[1])
         if not v then return {2, 0} end
         local state, remind, deadline, prev, rest = RecordHead(v)
         if state == 'a' then return {1, tonumber(prev)} end
         local seq = HistoryAppend(KEYS[4], tonumber(ARGV[3]), ARGV[1])
-        local record = 'a0|' .. deadline .. '|' .. seq .. '|' .. string.sub(v, rest) .. ARGV[2]
+        local record = RecordAnswered(v, deadline, seq, rest, ARGV[2])
         if tonumber(ARGV[4]) > 0 then
           redis.call('SET', KEYS[1], record, 'EX', ARGV[4])
           redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -70,7 +70,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
 
     // KEYS: request record, body. ARGV: previous owner, new owner. Returns {body, officer} when
     // this hub now routes the unanswered request (queued again), else nothing.
-    private const string AdoptScript = RequestRecord.LuaHead + RequestRecord.LuaText + """
+    private const string AdoptScript = RequestRecord.Lua + """
         local v = redis.call('GET', KEYS[1])
         if not v then return false end
         local state, remind, deadline, seq, rest = RecordHead(v)
@@ -79,13 +79,13 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         local body = redis.call('GET', KEYS[2])
         if not body then return false end
         local officer = RecordText(v, officerAt)
-        redis.call('SET', KEYS[1], 'q' .. remind .. '|' .. deadline .. '|' .. seq .. '|' .. #ARGV[2] .. ':' .. ARGV[2] .. string.sub(v, officerAt))
+        redis.call('SET', KEYS[1], RecordRequeued(v, remind, deadline, seq, ARGV[2], officerAt))
         return {body, officer}
         """;
 
     // KEYS: request record. Queued becomes sent; one byte, in place.
-    private const string AssignScript = """
-        if redis.call('GETRANGE', KEYS[1], 0, 0) == 'q' then redis.call('SETRANGE', KEYS[1], 0, 's') end
+    private const string AssignScript = RequestRecord.Lua + """
+        RecordMarkSent(KEYS[1])
         return 0
         """;
 

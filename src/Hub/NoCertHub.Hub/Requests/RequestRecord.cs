@@ -17,7 +17,7 @@ namespace NoCertHub.Hub.Requests;
 /// dictionary and two byte arrays per field, about 16 objects per request), which every garbage
 /// collection had to promote and trace: its pauses set the hub's p99. Strings live in Garnet's
 /// log pages, which the collector does not look into. The scripts read and write this layout with
-/// the Lua fragments below; the state and remind flags sit at fixed offsets so that marking a
+/// the Lua functions below; the state and remind flags sit at fixed offsets so that marking a
 /// request sent or its reminder done is a SETRANGE of one byte.
 /// </para>
 /// </summary>
@@ -27,30 +27,36 @@ internal readonly record struct RequestRecord(char State, bool Remind, long Dead
     public const char Sent = 's';
     public const char Answered = 'a';
 
-    /// <summary>Offset of the state letter and of the remind flag, for GETRANGE/SETRANGE.</summary>
-    public const int StateOffset = 0;
-    public const int RemindOffset = 1;
-
     /// <summary>
-    /// Lua: <c>local state, remind, deadline, seq, rest = RecordHead(v)</c>, where rest is the
-    /// position of the hub's length; nil for a value not in this layout.
+    /// The layout in Lua, for every script that reads or changes a record (prefix the script
+    /// with it): <c>local state, remind, deadline, seq, rest = RecordHead(v)</c> (nil for a value
+    /// not in this layout; rest is the position of the hub's length);
+    /// <c>local text, after = RecordText(v, at)</c> reads the length-prefixed field at position at
+    /// (the hub, then the officer); <c>RecordAnswered(v, deadline, seq, rest, result)</c> and
+    /// <c>RecordRequeued(v, remind, deadline, seq, hub, officerAt)</c> build the record's next
+    /// value; <c>RecordMarkSent(key)</c> and <c>RecordRemindDone(key)</c> change one byte in place.
     /// </summary>
-    public const string LuaHead = """
+    public const string Lua = """
         local function RecordHead(v)
           local state, remind, deadline, seq, rest = string.match(v, '^(%a)(%d)|(%d+)|(%d+)|()')
           return state, remind, deadline, seq, rest
         end
-        """ + "\n";
-
-    /// <summary>
-    /// Lua: <c>local text, after = RecordText(v, at)</c> reads a length-prefixed field (the hub,
-    /// then the officer) starting at position at; after is the position past it.
-    /// </summary>
-    public const string LuaText = """
         local function RecordText(v, at)
           local n, p = string.match(v, '^(%d+):()', at)
           n = tonumber(n)
           return string.sub(v, p, p + n - 1), p + n
+        end
+        local function RecordAnswered(v, deadline, seq, rest, result)
+          return 'a0|' .. deadline .. '|' .. seq .. '|' .. string.sub(v, rest) .. result
+        end
+        local function RecordRequeued(v, remind, deadline, seq, hub, officerAt)
+          return 'q' .. remind .. '|' .. deadline .. '|' .. seq .. '|' .. #hub .. ':' .. hub .. string.sub(v, officerAt)
+        end
+        local function RecordMarkSent(key)
+          if redis.call('GETRANGE', key, 0, 0) == 'q' then redis.call('SETRANGE', key, 0, 's') end
+        end
+        local function RecordRemindDone(key)
+          redis.call('SETRANGE', key, 1, '0')
         end
         """ + "\n";
 

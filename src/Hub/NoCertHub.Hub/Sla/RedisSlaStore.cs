@@ -29,7 +29,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
     // many requests. Returns per request {0} nothing due (or
     // another hub fired it first), {1, deadline ms, body} escalated, {2, body} reminder; then
     // the server time in ms.
-    private const string FireScript = ServerMillis + "\n" + Requests.RequestRecord.LuaHead + """
+    private const string FireScript = ServerMillis + "\n" + Requests.RequestRecord.Lua + """
         local at = string.format('%.0f', now)
         local out = {}
         for i = 2, #ARGV do
@@ -46,7 +46,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
               redis.call('ZREM', KEYS[1], id)
             else
               deadline = tonumber(deadline)
-              if remind == '1' then redis.call('SETRANGE', req, 1, '0') end
+              if remind == '1' then RecordRemindDone(req) end
               if deadline > now then
                 redis.call('ZADD', KEYS[1], deadline, id)
                 if remind == '1' then result = {2, body} end
