@@ -37,6 +37,37 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task EachBatchWithAReply_ReportsItsRoundTrip_AndDurableOnesTheirCommitWait()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        var roundTrips = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        var commits = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        pipeline.RoundTrip += roundTrips.Enqueue;
+        pipeline.CommitWaited += commits.Enqueue;
+
+        // Both are told before the caller gets its reply.
+        await pipeline.EvaluateAsync(SetAndEcho, [_prefix + "plain"], ["1"], durable: false, CancellationToken.None).WaitAsync(Patience);
+        Assert.Single(roundTrips);
+        Assert.Empty(commits);
+
+        await pipeline.EvaluateAsync(SetAndEcho, [_prefix + "durable"], ["2"], durable: true, CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(2, roundTrips.Count);
+        Assert.Single(commits);
+
+        // A best-effort write has no reply to wait for: no round trip is timed for it.
+        pipeline.Send(SetAndEcho, [_prefix + "sent"], ["3"]);
+        var db = fixture.Redis.GetDatabase();
+        using var patience = new CancellationTokenSource(Patience);
+        while (!await db.KeyExistsAsync(_prefix + "sent"))
+        {
+            await Task.Delay(10, patience.Token);
+        }
+
+        Assert.Equal(2, roundTrips.Count);
+        Assert.All(roundTrips.Concat(commits), took => Assert.InRange(took, TimeSpan.Zero, Patience));
+    }
+
+    [Fact]
     public async Task AFailingScript_FailsOnlyItsOwnCall()
     {
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using StackExchange.Redis;
 
@@ -20,6 +21,12 @@ internal sealed class ScriptPipeline : IAsyncDisposable
 
     /// <summary>Told the number of calls of each batch sent.</summary>
     public event Action<int>? BatchSent;
+
+    /// <summary>Told, for each batch with a reply to wait for, how long from its send to its last reply (Redis's work and both sides of the wire).</summary>
+    public event Action<TimeSpan>? RoundTrip;
+
+    /// <summary>Told, for each batch with a durable call, how long its commit barrier held the replies back.</summary>
+    public event Action<TimeSpan>? CommitWaited;
 
     public ScriptPipeline(IConnectionMultiplexer redis, ICommitBarrier durability)
     {
@@ -64,9 +71,14 @@ internal sealed class ScriptPipeline : IAsyncDisposable
             var sent = new Call[batch.Count];
             batch.CopyTo(sent);
             batch.Clear();
+            var started = Stopwatch.GetTimestamp();
             var replies = Send(sent);
             // One batch on the wire at a time: what arrives meanwhile makes the next one bigger.
             await ((Task)Task.WhenAll(replies)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (replies.Length > 0)
+            {
+                RoundTrip?.Invoke(Stopwatch.GetElapsedTime(started));
+            }
             _ = FinishAsync(sent);
         }
     }
@@ -133,9 +145,11 @@ internal sealed class ScriptPipeline : IAsyncDisposable
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _durability.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            CommitWaited?.Invoke(Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
