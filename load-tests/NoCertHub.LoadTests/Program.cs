@@ -16,7 +16,7 @@ using NoCertHub.V1;
 //     embedded Garnet with durable receipts and answers, deadline tracking, the audit record
 //     group-committed (SQLite WAL) before each answer is released; agents answer from SQLite;
 //   - Verify (unary) and Submit + Watch (streamed), closed loop (as fast as answers come) and
-//     open loop at 50 % of each one's closed-loop maximum;
+//     open loop at 50 % of each one's closed-loop maximum (the best of 1, 4 and 16 times the callers);
 //   - a scaling curve: 1, 2, 4, 8 agents for the department × 1, 10, 100, 1,000 windows.
 // It prints a Markdown table and writes it with the raw numbers (JSON) under load-tests/results/.
 // Bounded: every point runs for a fixed time.
@@ -49,10 +49,9 @@ try
         await using var echoServer = await StartEchoAsync();
         using var channel = Channel(echoServer.Address);
         var call = VerifyOn(channel);
-        var max = await Load.ClosedAsync("echo", "Verify", callers, warmUp, point, call, () => echoServer.Server.Cpu);
-        results.Add(max);
+        var max = await MaximumAsync("echo", call, warmUp, () => echoServer.Server.Cpu);
         results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, call, () => echoServer.Server.Cpu));
-        Console.WriteLine(Row(results[^2]) + "\n" + Row(results[^1]));
+        Console.WriteLine(Row(results[^1]));
     }
 
     // 2. The hub, production settings, as its own process; its Redis the embedded default.
@@ -65,9 +64,7 @@ try
 
         await using (var agents = await AgentsAsync(hub, work, count: 2))
         {
-            var max = await Load.ClosedAsync("hub", "Verify", callers, hubWarmUp, point, verify, () => hubServer.Cpu);
-            results.Add(max);
-            Console.WriteLine(Row(max));
+            var max = await MaximumAsync("hub", verify, hubWarmUp, () => hubServer.Cpu);
             if (hubOnly)
             {
                 var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu);
@@ -127,9 +124,7 @@ try
         var verify = VerifyOn(channel);
         TimeSpan Both() => hubServer.Cpu + redis.Cpu;
         await using var agents = await AgentsAsync(hub, work, count: 2);
-        var max = await Load.ClosedAsync("hub + redis-server", "Verify", callers, hubWarmUp, point, verify, Both);
-        results.Add(max);
-        Console.WriteLine(Row(max));
+        var max = await MaximumAsync("hub + redis-server", verify, hubWarmUp, Both);
         results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, verify, Both));
         Console.WriteLine(Row(results[^1]));
     }
@@ -172,6 +167,10 @@ static object Json(Measurement m) => new
     slowest_ms_per_second = m.SlowestPerSecond,
 };
 
+// The closed-loop Verify row of the target with the most calls per second.
+static Measurement Best(List<Measurement> results, string target) =>
+    results.Where(r => r.Target == target && r.Mode == "Verify" && r.Loop == "closed").MaxBy(r => r.PerSecond)!;
+
 static string Slowest(Measurement open) => string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)));
 
 // Verify through one channel, as each of the harness's callers calls it.
@@ -196,14 +195,15 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
         text.AppendLine(Row(m));
     }
 
-    var echo = results.First(r => r.Target == "echo" && r.Loop == "closed");
-    var hub = results.First(r => r.Target == "hub" && r.Mode == "Verify" && r.Loop == "closed");
+    var echo = Best(results, "echo");
+    var hub = Best(results, "hub");
     var openHub = results.First(r => r.Target == "hub" && r.Mode == "Verify" && r.Loop == "open");
     var floor = results.First(r => r.Target == "echo, at the hub's rate");
     text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Closed-loop maximum of each target: the best of its Verify rows ({echo.Concurrency} callers for the echo, {hub.Concurrency} for the hub); the open loops run at half of it.");
     text.AppendLine(CultureInfo.InvariantCulture, $"Hub / echo (Verify, closed loop): **{hub.PerSecond / echo.PerSecond:P1}** (target ≥ 35 %). Hub p99 at 50 % of its maximum: **{openHub.Ms(99):F2} ms** (target < 10 ms); the bare echo offered the same {floor.OfferedPerSecond:N0} calls/s: p99 {floor.Ms(99):F2} ms.");
     text.AppendLine(CultureInfo.InvariantCulture, $"CPU per call (closed-loop Verify): hub process {hub.ServerCpuUs:F0} µs, echo server {echo.ServerCpuUs:F0} µs; the harness (client and, for the hub, the agents) {hub.HarnessCpuUs:F0} µs against {echo.HarnessCpuUs:F0} µs.");
-    if (results.FirstOrDefault(r => r.Target == "hub + redis-server" && r.Loop == "closed") is { } onRedis
+    if (results.Any(r => r.Target == "hub + redis-server" && r.Loop == "closed") && Best(results, "hub + redis-server") is var onRedis
         && results.FirstOrDefault(r => r.Target == "hub + redis-server" && r.Loop == "open") is { } openOnRedis)
     {
         text.AppendLine(CultureInfo.InvariantCulture, $"Production topology (external redis-server, appendfsync always) / echo: **{onRedis.PerSecond / echo.PerSecond:P1}**; p99 at 50 % of its maximum: **{openOnRedis.Ms(99):F2} ms**; hub and redis-server together {onRedis.ServerCpuUs:F0} µs of CPU per call.");
@@ -232,6 +232,24 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     }
 
     return text.ToString();
+}
+
+// A target's closed-loop maximum: the most Verify calls per second over 1, 4 and 16 times the
+// callers, each a row of the results. A server whose calls take longer (the hub's ~10 ms against
+// the echo's ~2) needs more callers in flight to keep the cores busy; a closed loop that leaves
+// them idle measures its callers, not the server.
+async Task<Measurement> MaximumAsync(string target, Func<int, long, Task> call, TimeSpan firstWarmUp, Func<TimeSpan> cpu)
+{
+    Measurement? best = null;
+    foreach (var count in new[] { callers, callers * 4, callers * 16 })
+    {
+        var m = await Load.ClosedAsync(target, "Verify", count, best is null ? firstWarmUp : warmUp, point, call, cpu);
+        results.Add(m);
+        Console.WriteLine(Row(m));
+        best = best is null || m.PerSecond > best.PerSecond ? m : best;
+    }
+
+    return best!;
 }
 
 // The bare echo server as its own process, on a free loopback port.
