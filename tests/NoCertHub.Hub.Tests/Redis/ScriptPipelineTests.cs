@@ -9,7 +9,8 @@ namespace NoCertHub.Hub.Tests.Redis;
 public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : RedisFixture
 {
-    private const string SetAndEcho = "redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]";
+    private static readonly RedisScript SetAndEcho = new("redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]");
+    private static readonly RedisScript Get = new("return redis.call('GET', KEYS[1])");
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly string _prefix = "p" + Guid.NewGuid().ToString("N")[..8] + ":";
@@ -73,7 +74,7 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
 
         var before = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "a"], ["a"], durable: true, CancellationToken.None);
-        var broken = pipeline.EvaluateAsync("return redis.call('NO_SUCH_COMMAND')", [_prefix + "b"], [], durable: true, CancellationToken.None);
+        var broken = pipeline.EvaluateAsync(new RedisScript("return redis.call('NO_SUCH_COMMAND')"), [_prefix + "b"], [], durable: true, CancellationToken.None);
         var after = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "c"], ["c"], durable: true, CancellationToken.None);
 
         await Assert.ThrowsAsync<RedisServerException>(() => broken.WaitAsync(Patience));
@@ -87,11 +88,11 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
         // Holds the loop on one batch (a script of some hundreds of milliseconds) so the three
         // calls below share the next one.
-        var busy = pipeline.EvaluateAsync("local n = 0 for i = 1, 20000000 do n = n + i end return 1", [_prefix + "busy"], [], durable: false, CancellationToken.None);
+        var busy = pipeline.EvaluateAsync(new RedisScript("local n = 0 for i = 1, 20000000 do n = n + i end return 1"), [_prefix + "busy"], [], durable: false, CancellationToken.None);
         await Task.Delay(50);
 
         var before = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "b1"], ["b1"], durable: true, CancellationToken.None);
-        var unsendable = pipeline.EvaluateAsync(null!, [_prefix + "b2"], [], durable: true, CancellationToken.None);
+        var unsendable = pipeline.EvaluateAsync(SetAndEcho, [default], ["b2"], durable: true, CancellationToken.None);
         var after = pipeline.EvaluateAsync(SetAndEcho, [_prefix + "b3"], ["b3"], durable: true, CancellationToken.None);
         await busy.WaitAsync(Patience);
 
@@ -107,7 +108,7 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
 
         pipeline.Send(SetAndEcho, [_prefix + "sent"], ["written without waiting"]);
-        var read = await pipeline.EvaluateAsync("return redis.call('GET', KEYS[1])", [_prefix + "sent"], [], durable: false, CancellationToken.None).WaitAsync(Patience);
+        var read = await pipeline.EvaluateAsync(Get, [_prefix + "sent"], [], durable: false, CancellationToken.None).WaitAsync(Patience);
 
         Assert.Equal("written without waiting", (string?)read);
     }
@@ -146,6 +147,50 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
         commit.SetResult();
         Assert.Equal("y", (string?)await waiting.WaitAsync(Patience));
     }
+
+    [Fact]
+    public async Task AScriptTheServerHasNotSeen_RunsOnce_AndIsKnownToItAfterwards()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        var db = fixture.Redis.GetDatabase();
+        // Never sent before: its digest is unknown to the server. It counts its own runs.
+        var counting = new RedisScript($"-- {Guid.NewGuid()}\nreturn redis.call('INCR', KEYS[1])");
+        Assert.False(await KnownAsync(db, counting));
+
+        Assert.Equal(1, (long)await pipeline.EvaluateAsync(counting, [_prefix + "runs"], [], durable: true, CancellationToken.None).WaitAsync(Patience));
+        Assert.Equal(2, (long)await pipeline.EvaluateAsync(counting, [_prefix + "runs"], [], durable: false, CancellationToken.None).WaitAsync(Patience));
+
+        Assert.True(await KnownAsync(db, counting));
+        Assert.Equal(2, (long)await db.StringGetAsync(_prefix + "runs"));
+    }
+
+    [Fact]
+    public async Task AfterTheServerForgetsItsScripts_EveryCallStillRunsExactlyOnce()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        var db = fixture.Redis.GetDatabase();
+        var counting = new RedisScript($"-- {Guid.NewGuid()}\nreturn redis.call('INCR', KEYS[1])");
+        var key = _prefix + "flushed";
+        // Both ways of sending have used the script: the client believes the server knows it.
+        pipeline.Send(counting, [key], []);
+        Assert.Equal(2, (long)await pipeline.EvaluateAsync(counting, [key], [], durable: false, CancellationToken.None).WaitAsync(Patience));
+
+        // As after a restart of the server, or an operator's SCRIPT FLUSH.
+        await db.ExecuteAsync("SCRIPT", "FLUSH");
+        var calls = Enumerable.Range(0, 50)
+            .Select(i => pipeline.EvaluateAsync(counting, [key], [], durable: i % 2 == 0, CancellationToken.None))
+            .ToList();
+        await Task.WhenAll(calls).WaitAsync(Patience);
+        Assert.Equal(52, (long)await db.StringGetAsync(key));
+
+        // A best-effort write, whose refusal nobody would read, is not lost either.
+        await db.ExecuteAsync("SCRIPT", "FLUSH");
+        pipeline.Send(counting, [key], []);
+        Assert.Equal(54, (long)await pipeline.EvaluateAsync(counting, [key], [], durable: false, CancellationToken.None).WaitAsync(Patience));
+    }
+
+    private static async Task<bool> KnownAsync(IDatabase db, RedisScript script) =>
+        (bool)((RedisResult[])(await db.ExecuteAsync("SCRIPT", "EXISTS", Convert.ToHexStringLower(script.Digest)))!)[0];
 
     private sealed class GatedBarrier(Task gate) : ICommitBarrier
     {

@@ -39,7 +39,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
     /// Runs the script in the next batch; with <paramref name="durable"/> the reply is returned only
     /// once the batch is committed (see <see cref="ICommitBarrier"/>).
     /// </summary>
-    public Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, bool durable, CancellationToken cancellationToken)
+    public Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, bool durable, CancellationToken cancellationToken)
     {
         var call = new Call(script, keys, args, durable);
         ObjectDisposedException.ThrowIf(!_calls.Writer.TryWrite(call), this);
@@ -48,7 +48,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
     }
 
     /// <summary>Sends the script in the next batch and does not wait for it (a best-effort write).</summary>
-    public void Send(string script, RedisKey[] keys, RedisValue[] args) =>
+    public void Send(RedisScript script, RedisKey[] keys, RedisValue[] args) =>
         _calls.Writer.TryWrite(new Call(script, keys, args, durable: false, fireAndForget: true));
 
     public async ValueTask DisposeAsync()
@@ -72,9 +72,14 @@ internal sealed class ScriptPipeline : IAsyncDisposable
             batch.CopyTo(sent);
             batch.Clear();
             var started = Stopwatch.GetTimestamp();
-            var replies = Send(sent);
+            var replies = Send(sent, ByDigest);
             // One batch on the wire at a time: what arrives meanwhile makes the next one bigger.
             await ((Task)Task.WhenAll(replies)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (UnknownScripts(sent) is { } unknown)
+            {
+                await ((Task)Task.WhenAll(Send(unknown, ByText))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             if (replies.Length > 0)
             {
                 RoundTrip?.Invoke(Stopwatch.GetElapsedTime(started));
@@ -83,14 +88,50 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         }
     }
 
-    private Task<RedisResult>[] Send(Call[] calls)
+    // A call with a reply goes by its script's digest. A best-effort write goes through the
+    // client's cache of scripts (which loads what the server lacks before sending the digest):
+    // its reply, NOSCRIPT too, is never read.
+    private static Task<RedisResult> ByDigest(IBatch batch, Call call) => call.FireAndForget
+        ? batch.ScriptEvaluateAsync(call.Script.Text, call.Keys, call.Args, CommandFlags.FireAndForget)
+        : batch.ScriptEvaluateAsync(call.Script.Digest, call.Keys, call.Args);
+
+    // EVAL with the script's text: Redis also keeps the script, on the node of the call's keys.
+    private static Task<RedisResult> ByText(IBatch batch, Call call) =>
+        batch.ScriptEvaluateAsync(call.Script.Text, call.Keys, call.Args, CommandFlags.NoScriptCache);
+
+    // The calls Redis refused, without running them, for not knowing their script (a server
+    // started or flushed since it last saw it): they go again by text, and cannot run twice.
+    private static Call[]? UnknownScripts(Call[] calls)
+    {
+        List<Call>? unknown = null;
+        foreach (var call in calls)
+        {
+            if (!call.FireAndForget && call.Reply!.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                (unknown ??= []).Add(call);
+            }
+        }
+
+        return unknown?.ToArray();
+    }
+
+    private Task<RedisResult>[] Send(Call[] calls, Func<IBatch, Call, Task<RedisResult>> evaluate)
     {
         try
         {
             var batch = _redis.GetDatabase().CreateBatch();
             foreach (var call in calls)
             {
-                call.Reply = batch.ScriptEvaluateAsync(call.Script, call.Keys, call.Args, call.FireAndForget ? CommandFlags.FireAndForget : CommandFlags.None);
+                try
+                {
+                    call.Reply = evaluate(batch, call);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A call the client refuses to write (a null key): its caller is told why,
+                    // and the batch goes without it.
+                    call.Reply = Task.FromException<RedisResult>(e);
+                }
             }
 
             batch.Execute();
@@ -98,9 +139,8 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The batch was not sent: replies already queued in it would never come (and the loop
-            // would wait on them for ever), so every call of it fails with the reason. (The
-            // client's methods report bad arguments through the task, not by throwing, so no
-            // test provokes this; it guards the loop against what it cannot foresee.)
+            // would wait on them for ever), so every call of it fails with the reason. (No test
+            // provokes this; it guards the loop against what it cannot foresee.)
             var failed = Task.FromException<RedisResult>(e);
             foreach (var call in calls)
             {
@@ -167,10 +207,10 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         }
     }
 
-    private sealed class Call(string script, RedisKey[] keys, RedisValue[] args, bool durable, bool fireAndForget = false)
+    private sealed class Call(RedisScript script, RedisKey[] keys, RedisValue[] args, bool durable, bool fireAndForget = false)
         : TaskCompletionSource<RedisResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        public string Script { get; } = script;
+        public RedisScript Script { get; } = script;
 
         public RedisKey[] Keys { get; } = keys;
 

@@ -89,6 +89,10 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         return 0
         """;
 
+    private static readonly RedisScript Accept = new(AcceptScript);
+    private static readonly RedisScript Complete = new(CompleteScript);
+    private static readonly RedisScript Assign = new(AssignScript);
+
     private readonly RedisOptions _options = options.Value;
     private readonly long _caseTtlSeconds = (long)sla.Value.CaseRetention.TotalSeconds;
     private readonly string _instance = incarnation.Id;
@@ -122,14 +126,14 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             CaseCheckEntry.CaseStringLimit,
         ];
         // The receipt promises the request is tracked: on disk first.
-        var result = await scripts.EvaluateAsync(AcceptScript, scriptKeys, args, durable: true, cancellationToken);
+        var result = await scripts.EvaluateAsync(Accept, scriptKeys, args, durable: true, cancellationToken);
         return (string)result!;
     }
 
     public void MarkAssigned(string requestId)
     {
         var shard = Shard(requestId);
-        scripts.Send(AssignScript, [keys.Request(shard, requestId)], []);
+        scripts.Send(Assign, [keys.Request(shard, requestId)], []);
     }
 
     public async Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken)
@@ -155,7 +159,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             _caseTtlSeconds,
         ];
         // The window's history numbers results; one it saw must not be renumbered after a crash.
-        var reply = (RedisResult[])(await scripts.EvaluateAsync(CompleteScript, scriptKeys, args, durable: true, cancellationToken))!;
+        var reply = (RedisResult[])(await scripts.EvaluateAsync(Complete, scriptKeys, args, durable: true, cancellationToken))!;
         var kind = (int)reply[0] switch
         {
             0 => CompletionKind.Completed,
