@@ -88,12 +88,11 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         }
     }
 
-    // A call with a reply goes by its script's digest. A best-effort write goes through the
-    // client's cache of scripts (which loads what the server lacks before sending the digest):
-    // its reply, NOSCRIPT too, is never read.
-    private static Task<RedisResult> ByDigest(IBatch batch, Call call) => call.FireAndForget
-        ? batch.ScriptEvaluateAsync(call.Script.Text, call.Keys, call.Args, CommandFlags.FireAndForget)
-        : batch.ScriptEvaluateAsync(call.Script.Digest, call.Keys, call.Args);
+    // Every call goes by its script's digest, a best-effort write too: its sender does not wait,
+    // but the loop reads its reply like any other (it comes with the batch's), so a NOSCRIPT
+    // refusal is seen and the write sent again by text rather than lost.
+    private static Task<RedisResult> ByDigest(IBatch batch, Call call) =>
+        batch.ScriptEvaluateAsync(call.Script.Digest, call.Keys, call.Args);
 
     // EVAL with the script's text: Redis also keeps the script, on the node of the call's keys.
     private static Task<RedisResult> ByText(IBatch batch, Call call) =>
@@ -106,7 +105,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         List<Call>? unknown = null;
         foreach (var call in calls)
         {
-            if (!call.FireAndForget && call.Reply!.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            if (call.Reply!.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 (unknown ??= []).Add(call);
             }
@@ -151,7 +150,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         }
 
         BatchSent?.Invoke(calls.Length);
-        return [.. calls.Where(c => !c.FireAndForget).Select(c => c.Reply!)];
+        return [.. calls.Select(c => c.Reply!)];
     }
 
     private async Task FinishAsync(Call[] calls)
