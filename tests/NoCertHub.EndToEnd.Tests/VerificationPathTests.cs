@@ -167,6 +167,23 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     }
 
     [Fact]
+    public async Task Verify_NoAnswerBeforeItsTimeout_ThrowsTimeout_AndTheRequestStaysTracked_AnsweredLaterOnWatch()
+    {
+        var window = Id("window");
+        var request = Request("JJ-JD-001", ZhangWei, "张伟", window);
+        request.Claims["address"] = "椒江区海门街道东山路18号";
+
+        // No agent of the street office is connected: no answer within the call.
+        await Assert.ThrowsAsync<VerificationTimeoutException>(() => hub.Client.VerifyAsync(request, TimeSpan.FromSeconds(1)));
+
+        await using var agents = await Agents(TestAgents.HaimenStreet(hub.Directory, Id("hm")));
+        using var stop = new CancellationTokenSource(Patience);
+        var answered = await hub.Client.WatchAsync("jj-e2e-window", window, cancellationToken: stop.Token).FirstAsync(stop.Token);
+        Assert.Equal(request.CaseNumber, answered.Result.CaseNumber);
+        Assert.Equal(Verdict.Match, answered.Result.Verdict);
+    }
+
+    [Fact]
     public async Task Agent_KilledMidTask_TaskIsAnsweredByAnotherAgent()
     {
         using var channel = GrpcChannel.ForAddress(hub.Address);

@@ -23,9 +23,9 @@ public abstract class RedisFixture : IAsyncLifetime
     internal ScriptPipeline Scripts { get; private set; } = null!;
 
     /// <summary>A hub's request store on this server, as the hub wires it.</summary>
-    internal RedisRequestStore RequestStore(RedisKeys keys, IOptions<SlaOptions>? sla = null, HubIncarnation? incarnation = null, RedisOptions? options = null) =>
+    internal RedisRequestStore RequestStore(RedisKeys keys, IOptions<SlaOptions>? sla = null, HubIncarnation? incarnation = null, RedisOptions? options = null, ScriptPipeline? scripts = null) =>
         new(Redis, keys, Options.Create(options ?? new RedisOptions()), sla ?? Options.Create(new SlaOptions()),
-            incarnation ?? new HubIncarnation(Options.Create(new HubOptions())), Scripts);
+            incarnation ?? new HubIncarnation(Options.Create(new HubOptions())), scripts ?? Scripts);
 
     protected abstract Task<string> StartAsync();
 

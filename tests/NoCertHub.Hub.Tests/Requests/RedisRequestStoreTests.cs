@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
+using NoCertHub.Hub.Tests.Redis;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Hosting;
 using NoCertHub.V1;
@@ -13,6 +14,8 @@ namespace NoCertHub.Hub.Tests.Requests;
 public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : RedisFixture
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private readonly RedisKeys _keys = new("t" + Guid.NewGuid().ToString("N")[..8], 16);
 
     private RedisRequestStore Store(int windowHistory = 100) =>
@@ -53,6 +56,31 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         Assert.Equal(Verdict.Match, stored.Result!.Verdict);
         var page = await store.ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None);
         Assert.Single(page.Entries);
+    }
+
+    [Fact]
+    public async Task ARequestAcceptedWithoutItsReceipt_IsRecordedBeforeTheDisk_WhileReceiptsAnswersAndFlushWaitForIt()
+    {
+        var disk = new TaskCompletionSource();
+        await using var scripts = new ScriptPipeline(fixture.Redis, new GatedBarrier(disk.Task));
+        var store = fixture.RequestStore(_keys, scripts: scripts);
+        var (submitted, _) = NewRequest("win-d1", TimeSpan.FromMinutes(30));
+        var (verified, _) = NewRequest("win-d2", TimeSpan.FromMinutes(30));
+
+        var receipt = store.AcceptAsync(submitted, null, CancellationToken.None);
+        // Verify's: routed at once, its promise is the answer's.
+        Assert.Equal(verified.RequestId, await store.AcceptAsync(verified with { ReceiptNow = false }, null, CancellationToken.None).WaitAsync(Patience));
+        Assert.Equal(RequestState.Queued, (await store.GetAsync(verified.RequestId, CancellationToken.None))!.State);
+        var answer = store.CompleteAsync(verified.WindowId, Result(verified.RequestId, Verdict.Match), CancellationToken.None);
+        var flushed = store.FlushAsync(CancellationToken.None);
+
+        await Task.Delay(200);
+        Assert.False(receipt.IsCompleted);
+        Assert.False(answer.IsCompleted);
+        Assert.False(flushed.IsCompleted);
+        disk.SetResult();
+        await Task.WhenAll(receipt, answer, flushed).WaitAsync(Patience);
+        Assert.Equal(CompletionKind.Completed, (await answer).Kind);
     }
 
     [Fact]

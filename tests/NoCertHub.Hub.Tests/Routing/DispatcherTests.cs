@@ -114,6 +114,8 @@ public class DispatcherTests
     {
         public Task<string> AcceptAsync(AcceptedRequest request, string? clientRequestId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task FlushAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public void MarkAssigned(string requestId)
         {
         }

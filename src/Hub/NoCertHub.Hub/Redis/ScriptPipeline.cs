@@ -47,6 +47,9 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         return cancellationToken.CanBeCanceled ? call.Task.WaitAsync(cancellationToken) : call.Task;
     }
 
+    /// <summary>Waits until every call answered so far is on disk (the barrier durable calls wait for).</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) => _durability.CommitAsync(cancellationToken);
+
     /// <summary>Sends the script in the next batch and does not wait for it (a best-effort write).</summary>
     public void Send(RedisScript script, RedisKey[] keys, RedisValue[] args) =>
         _calls.Writer.TryWrite(new Call(script, keys, args, durable: false, fireAndForget: true));

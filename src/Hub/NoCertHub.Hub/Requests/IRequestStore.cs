@@ -14,6 +14,9 @@ internal interface IRequestStore
     /// </summary>
     Task<string> AcceptAsync(AcceptedRequest request, string? clientRequestId, CancellationToken cancellationToken);
 
+    /// <summary>Waits until what this hub has recorded so far is on disk (a request accepted without its receipt, before promising anything about it).</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+
     /// <summary>Records that an agent has the request; best effort, for Get only.</summary>
     void MarkAssigned(string requestId);
 
@@ -44,8 +47,11 @@ internal interface IRequestStore
 /// <summary>
 /// An accepted request; <paramref name="RemindAt"/> is when its department is reminded, if ever;
 /// <paramref name="Officer"/> the officer as established at acceptance (declared when empty).
+/// <paramref name="ReceiptNow"/>: its receipt goes to the window as soon as it is recorded
+/// (Submit), so it must be on disk first. Verify hands the window only the answer, whose own
+/// durable write covers this one (a hub that dies before it loses a request it promised nothing about).
 /// </summary>
-internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null, string? Officer = null);
+internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null, string? Officer = null, bool ReceiptNow = true);
 
 internal sealed record AdoptedRequest(VerificationRequest Request, Receipt Receipt, string Officer);
 

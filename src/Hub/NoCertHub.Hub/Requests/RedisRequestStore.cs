@@ -125,10 +125,12 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             _caseTtlSeconds,
             CaseCheckEntry.CaseStringLimit,
         ];
-        // The receipt promises the request is tracked: on disk first.
-        var result = await scripts.EvaluateAsync(Accept, scriptKeys, args, durable: true, cancellationToken);
+        // A receipt promises the request is tracked: on disk first.
+        var result = await scripts.EvaluateAsync(Accept, scriptKeys, args, durable: request.ReceiptNow, cancellationToken);
         return (string)result!;
     }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => scripts.CommitAsync(cancellationToken);
 
     public void MarkAssigned(string requestId)
     {

@@ -34,7 +34,12 @@ internal sealed class RequestIntake(
     /// <summary>The accepted request and whether this call created it (false for a retried client_request_id).</summary>
     public readonly record struct Accepted(string RequestId, Receipt Receipt, bool IsNew);
 
-    public async Task<Accepted> AcceptAsync(VerificationRequest? request, ServerCallContext context, Func<string, Task>? beforeRouting = null)
+    /// <summary>
+    /// Validates, records and routes a request. <paramref name="receiptNow"/>: the caller hands the
+    /// receipt to the window at once (Submit), so the record is on disk before this returns;
+    /// Verify answers only with the result, and makes its own promise (see AcceptedRequest).
+    /// </summary>
+    public async Task<Accepted> AcceptAsync(VerificationRequest? request, ServerCallContext context, bool receiptNow, Func<string, Task>? beforeRouting = null)
     {
         var caller = identity.Resolve(context);
         ValidatedRequest valid;
@@ -66,7 +71,7 @@ internal sealed class RequestIntake(
             OwningDepartment = valid.Item.OwningDepartment,
         };
 
-        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt, valid.Officer), r.ClientRequestId, context.CancellationToken);
+        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt, valid.Officer, receiptNow), r.ClientRequestId, context.CancellationToken);
 
         if (recordedId != requestId)
         {

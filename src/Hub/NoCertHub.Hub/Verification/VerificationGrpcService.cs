@@ -19,13 +19,16 @@ internal sealed class VerificationGrpcService(
     // A safety net for a lost pub/sub message: a watcher re-reads its window at least this often.
     private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(5);
 
+    // How long an unanswered Verify waits, after its call ended, for its request to reach the disk.
+    private static readonly TimeSpan FlushPatience = TimeSpan.FromSeconds(5);
+
     public override async Task<Receipt> Submit(SubmitRequest request, ServerCallContext context) =>
-        (await intake.AcceptAsync(request.Request, context)).Receipt;
+        (await intake.AcceptAsync(request.Request, context, receiptNow: true)).Receipt;
 
     public override async Task<VerificationResult> Verify(VerifyRequest request, ServerCallContext context)
     {
         Task<VerificationResult>? waiting = null;
-        var accepted = await intake.AcceptAsync(request.Request, context, requestId =>
+        var accepted = await intake.AcceptAsync(request.Request, context, receiptNow: false, requestId =>
         {
             // Wait before routing, so an answer cannot arrive unseen.
             waiting = notifier.WaitForResult(requestId);
@@ -50,6 +53,18 @@ internal sealed class VerificationGrpcService(
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             notifier.StopWaiting(accepted.RequestId);
+            // The request was recorded without waiting for the disk; before telling anyone it is
+            // tracked, it is.
+            try
+            {
+                await store.FlushAsync(CancellationToken.None).WaitAsync(FlushPatience);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    $"No answer from {accepted.Receipt.OwningDepartment} before the call ended, and request {accepted.RequestId} could not be confirmed on record ({e.Message}); submit it again"));
+            }
+
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
                 $"No answer from {accepted.Receipt.OwningDepartment} before the call ended; request {accepted.RequestId} stays tracked and its result will arrive on Watch and Get"));
         }
