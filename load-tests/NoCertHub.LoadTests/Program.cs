@@ -49,7 +49,7 @@ try
         await using var echoServer = await StartEchoAsync();
         using var channel = Channel(echoServer.Address);
         var call = VerifyOn(channel);
-        var max = await MaximumAsync("echo", call, warmUp, () => echoServer.Server.Cpu);
+        var max = await MaximumAsync("echo", "Verify", call, warmUp, () => echoServer.Server.Cpu);
         results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, call, () => echoServer.Server.Cpu));
         Console.WriteLine(Row(results[^1]));
     }
@@ -64,7 +64,7 @@ try
 
         await using (var agents = await AgentsAsync(hub, work, count: 2))
         {
-            var max = await MaximumAsync("hub", verify, hubWarmUp, () => hubServer.Cpu);
+            var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
             if (hubOnly)
             {
                 var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu);
@@ -75,14 +75,12 @@ try
             }
 
             var watch = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers, Request);
-            var streamed = await Load.ClosedAsync("hub", "Submit+Watch", callers, warmUp, point, watch.CallAsync, () => hubServer.Cpu);
-            results.Add(streamed);
-            Console.WriteLine(Row(streamed));
+            var streamed = await MaximumAsync("hub", "Submit+Watch", watch.CallAsync, warmUp, () => hubServer.Cpu);
             results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             results.Add(await EchoAtRateAsync(results[^1].OfferedPerSecond));
             Console.WriteLine(Row(results[^1]));
-            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers, watch.CallAsync, () => hubServer.Cpu));
+            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers * 4, watch.CallAsync, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             await watch.DisposeAsync();
         }
@@ -124,7 +122,7 @@ try
         var verify = VerifyOn(channel);
         TimeSpan Both() => hubServer.Cpu + redis.Cpu;
         await using var agents = await AgentsAsync(hub, work, count: 2);
-        var max = await MaximumAsync("hub + redis-server", verify, hubWarmUp, Both);
+        var max = await MaximumAsync("hub + redis-server", "Verify", verify, hubWarmUp, Both);
         results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, verify, Both));
         Console.WriteLine(Row(results[^1]));
     }
@@ -234,16 +232,16 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     return text.ToString();
 }
 
-// A target's closed-loop maximum: the most Verify calls per second over 1, 4 and 16 times the
+// A target's closed-loop maximum in one mode: the most calls per second over 1, 4 and 16 times the
 // callers, each a row of the results. A server whose calls take longer (the hub's ~10 ms against
 // the echo's ~2) needs more callers in flight to keep the cores busy; a closed loop that leaves
 // them idle measures its callers, not the server.
-async Task<Measurement> MaximumAsync(string target, Func<int, long, Task> call, TimeSpan firstWarmUp, Func<TimeSpan> cpu)
+async Task<Measurement> MaximumAsync(string target, string mode, Func<int, long, Task> call, TimeSpan firstWarmUp, Func<TimeSpan> cpu)
 {
     Measurement? best = null;
     foreach (var count in new[] { callers, callers * 4, callers * 16 })
     {
-        var m = await Load.ClosedAsync(target, "Verify", count, best is null ? firstWarmUp : warmUp, point, call, cpu);
+        var m = await Load.ClosedAsync(target, mode, count, best is null ? firstWarmUp : warmUp, point, call, cpu);
         results.Add(m);
         Console.WriteLine(Row(m));
         best = best is null || m.PerSecond > best.PerSecond ? m : best;

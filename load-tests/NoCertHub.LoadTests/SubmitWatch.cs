@@ -6,8 +6,11 @@ using NoCertHub.V1;
 namespace NoCertHub.LoadTests;
 
 /// <summary>
-/// The streamed mode: each caller is a window with its own Watch stream open; a call is a Submit
-/// and the wait for that request's result to arrive on the window's stream.
+/// The streamed mode: a fixed number of windows, each with its own Watch stream open; a call is a
+/// Submit from one of them and the wait for that request's result to arrive on the window's
+/// stream. Callers beyond the number of windows share them, as the officers of one service
+/// counter would (so the maximum can be taken at 4 and 16 times the callers without opening as
+/// many streams).
 /// </summary>
 internal sealed class SubmitWatch : IAsyncDisposable
 {
