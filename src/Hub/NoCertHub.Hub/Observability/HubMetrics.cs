@@ -32,7 +32,6 @@ internal sealed class HubMetrics
     private readonly Gauge _auditQueue;
     private readonly Gauge _auditIndexed;
     private readonly Histogram _redisBatch;
-    private readonly Histogram _redisWait;
 
     public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, ICatalog catalog, Dispatcher dispatcher, ScriptPipeline scripts, TimeProvider time)
     {
@@ -69,7 +68,7 @@ internal sealed class HubMetrics
         _redisBatch = metrics.CreateHistogram("nocert_redis_batch_calls",
             "Request-path scripts (accept, assign, answer) sent to Redis in one batch: one round trip and one commit for all of them.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
-        _redisWait = metrics.CreateHistogram("nocert_redis_batch_seconds",
+        var redisWait = metrics.CreateHistogram("nocert_redis_batch_seconds",
             "What a batch of request-path scripts waits for: round_trip (sent to last reply: Redis's work and both sides of the wire), commit (the embedded Redis's append-only file on disk, for batches with a durable call).",
             new HistogramConfiguration { LabelNames = ["phase"], Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
 
@@ -82,8 +81,8 @@ internal sealed class HubMetrics
         registry.AddBeforeCollectCallback(() => Sample(dispatcher.Snapshot(), time.GetUtcNow()));
         dispatcher.HandedToAgent += HandedToAgent;
         scripts.BatchSent += calls => _redisBatch.Observe(calls);
-        var roundTrip = _redisWait.WithLabels("round_trip");
-        var commit = _redisWait.WithLabels("commit");
+        var roundTrip = redisWait.WithLabels("round_trip");
+        var commit = redisWait.WithLabels("commit");
         scripts.RoundTrip += took => roundTrip.Observe(took.TotalSeconds);
         scripts.CommitWaited += took => commit.Observe(took.TotalSeconds);
     }

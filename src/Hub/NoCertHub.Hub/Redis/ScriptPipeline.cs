@@ -22,7 +22,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
     /// <summary>Told the number of calls of each batch sent.</summary>
     public event Action<int>? BatchSent;
 
-    /// <summary>Told, for each batch with a reply to wait for, how long from its send to its last reply (Redis's work and both sides of the wire).</summary>
+    /// <summary>Told, for each batch sent, how long from its send to its last reply (Redis's work and both sides of the wire); best-effort writes' replies are read too.</summary>
     public event Action<TimeSpan>? RoundTrip;
 
     /// <summary>Told, for each batch with a durable call, how long its commit barrier held the replies back.</summary>
