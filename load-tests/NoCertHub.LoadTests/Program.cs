@@ -12,6 +12,7 @@ using NoCertHub.V1;
 
 // The load harness (issue 7): in one invocation, on this machine, it measures
 //   - the physical limit: a bare gRPC echo server answering the same message shape;
+//   - the proxy baseline: the same echo server behind nginx grpc_pass (one relay hop, nothing else);
 //   - the hub end to end (window → hub → agent → window) with its production settings: the
 //     embedded Garnet with durable receipts and answers, deadline tracking, the audit record
 //     group-committed (SQLite WAL) before each answer is released; agents answer from SQLite;
@@ -21,7 +22,7 @@ using NoCertHub.V1;
 // It prints a Markdown table and writes it with the raw numbers (JSON) under load-tests/results/.
 // Bounded: every point runs for a fixed time.
 //   dotnet build -c Release NoCertHub.sln
-//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only] [--Hub:Setting=value ...]
+//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only | baselines: the echo, bare and behind nginx, only] [--Hub:Setting=value ...]
 // The hub is warmed up longer than the echo server: it JITs far more code (Garnet, Lua, SQLite,
 // ASP.NET, gRPC), and on two cores its tiered compiler is still busy for tens of seconds.
 var seconds = double.Parse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture);
@@ -30,6 +31,8 @@ var scaling = (args.ElementAtOrDefault(2) ?? "yes") == "yes";
 var hubWarmUp = TimeSpan.FromSeconds(double.Parse(args.ElementAtOrDefault(3) ?? "20", CultureInfo.InvariantCulture));
 // "hub" (fifth argument) runs only the hub's Verify, closed loop and open loop at half its maximum: the quick loop for measuring one change.
 var hubOnly = args.ElementAtOrDefault(4) == "hub";
+// "baselines" runs only the echo server, bare and behind nginx: what the machine and one relay hop give.
+var baselinesOnly = args.ElementAtOrDefault(4) == "baselines";
 // Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
 var hubSettings = args.Skip(5).ToArray();
 var point = TimeSpan.FromSeconds(seconds);
@@ -52,6 +55,28 @@ try
         var max = await MaximumAsync("echo", "Verify", call, warmUp, () => echoServer.Server.Cpu);
         results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, call, () => echoServer.Server.Cpu));
         Console.WriteLine(Row(results[^1]));
+    }
+
+    // 1b. The proxy baseline: the same echo behind nginx grpc_pass, the relay the issue names.
+    var nginx = ServerProcess.Which("nginx");
+    if (!hubOnly && nginx is null)
+    {
+        Console.WriteLine("nginx is not installed (apt-get install nginx-light); the proxy baseline rows are left out.");
+    }
+    else if (!hubOnly)
+    {
+        await using var echoServer = await StartEchoAsync();
+        var (proxy, address) = await Proxy.StartNginxAsync(nginx!, echoServer.Address, work);
+        await using (proxy)
+        {
+            using var channel = Channel(address);
+            await MaximumAsync("echo via nginx", "Verify", VerifyOn(channel), warmUp, () => echoServer.Server.Cpu + proxy.Cpu);
+        }
+    }
+
+    if (baselinesOnly)
+    {
+        return 0;
     }
 
     // 2. The hub, production settings, as its own process; its Redis the embedded default.
@@ -201,6 +226,11 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     text.AppendLine(CultureInfo.InvariantCulture, $"Closed-loop maximum of each target: the best of its Verify rows ({echo.Concurrency} callers for the echo, {hub.Concurrency} for the hub); the open loops run at half of it.");
     text.AppendLine(CultureInfo.InvariantCulture, $"Hub / echo (Verify, closed loop): **{hub.PerSecond / echo.PerSecond:P1}** (target ≥ 35 %). Hub p99 at 50 % of its maximum: **{openHub.Ms(99):F2} ms** (target < 10 ms); the bare echo offered the same {floor.OfferedPerSecond:N0} calls/s: p99 {floor.Ms(99):F2} ms.");
     text.AppendLine(CultureInfo.InvariantCulture, $"CPU per call (closed-loop Verify): hub process {hub.ServerCpuUs:F0} µs, echo server {echo.ServerCpuUs:F0} µs; the harness (client and, for the hub, the agents) {hub.HarnessCpuUs:F0} µs against {echo.HarnessCpuUs:F0} µs.");
+    if (Best(results, "echo via nginx") is { } proxied)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"Proxy baseline (the echo behind nginx grpc_pass, {proxied.Concurrency} callers) / echo: **{proxied.PerSecond / echo.PerSecond:P1}**, echo and nginx {proxied.ServerCpuUs:F0} µs of CPU per call; hub / proxy baseline: **{hub.PerSecond / proxied.PerSecond:P1}**.");
+    }
+
     if (Best(results, "hub + redis-server") is { } onRedis
         && results.FirstOrDefault(r => r.Target == "hub + redis-server" && r.Loop == "open") is { } openOnRedis)
     {

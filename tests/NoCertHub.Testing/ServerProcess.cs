@@ -10,7 +10,7 @@ namespace NoCertHub.Testing;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private const int KeptLines = 200;
-    private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/"];
+    private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/", "/usr/sbin/"];
 
     private readonly Process _process;
 
@@ -23,17 +23,34 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's own folder (data, configuration; its working directory), removed on dispose.</summary>
     public string Directory { get; }
 
-    /// <summary>Processor time the server has used so far, all threads.</summary>
+    /// <summary>
+    /// Processor time the server has used so far: all its threads, and its child processes while
+    /// they run (nginx answers from worker processes; redis-server forks to rewrite its files).
+    /// </summary>
     public TimeSpan Cpu
     {
         get
         {
             _process.Refresh();
-            return _process.TotalProcessorTime;
+            var total = _process.TotalProcessorTime;
+            foreach (var id in Children(_process.Id))
+            {
+                try
+                {
+                    using var child = Process.GetProcessById(id);
+                    total += child.TotalProcessorTime;
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Exited since it was listed.
+                }
+            }
+
+            return total;
         }
     }
 
-    /// <summary>The installed program of that name (Debian's packages put them in /usr/bin), or null.</summary>
+    /// <summary>The installed program of that name (Debian's packages put them in /usr/bin, daemons such as nginx in /usr/sbin), or null.</summary>
     public static string? Which(string name) => BinDirectories.Select(d => d + name).FirstOrDefault(File.Exists);
 
     /// <summary>
@@ -76,6 +93,34 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    // Linux lists each thread's children in /proc/<pid>/task/<tid>/children.
+    private static List<int> Children(int pid)
+    {
+        var ids = new List<int>();
+        var tasks = $"/proc/{pid}/task";
+        if (!System.IO.Directory.Exists(tasks))
+        {
+            return ids;
+        }
+
+        foreach (var task in System.IO.Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                foreach (var id in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    ids.Add(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+
+        return ids;
     }
 
     public async ValueTask DisposeAsync()
