@@ -37,36 +37,49 @@ internal static class Load
     /// Calls started at a fixed rate; each call's latency runs from the moment it was due, so a
     /// stalled server shows as latency and is not hidden (no coordinated omission). At most
     /// <paramref name="maxInFlight"/> calls are outstanding; calls that would exceed it count as failed.
+    /// The rate runs for <paramref name="warmUp"/> first, unmeasured, then for <paramref name="duration"/>
+    /// measured, without a pause between: what is measured is the server settled at that rate, not
+    /// its way out of whatever ran before (the closed loops saturate it just before).
     /// </summary>
-    public static async Task<Measurement> OpenAsync(string target, string mode, double perSecond, TimeSpan duration, int maxInFlight, Func<int, long, Task> call, Func<TimeSpan> serverCpu)
+    public static async Task<Measurement> OpenAsync(string target, string mode, double perSecond, TimeSpan warmUp, TimeSpan duration, int maxInFlight, Func<int, long, Task> call, Func<TimeSpan> serverCpu)
     {
-        var cpu = CpuMeter.Start(serverCpu);
         var histogram = NewHistogram();
         long completed = 0, failed = 0;
         var inFlight = 0;
         var calls = new List<Task>();
-        var clock = Stopwatch.StartNew();
-        var total = (long)(perSecond * duration.TotalSeconds);
+        var unmeasured = (long)(perSecond * warmUp.TotalSeconds);
+        var total = unmeasured + (long)(perSecond * duration.TotalSeconds);
         var slowest = new long[(int)Math.Ceiling(duration.TotalSeconds) + 1];
         var start = Stopwatch.GetTimestamp();
+        long Due(long i) => start + (long)(i * Stopwatch.Frequency / perSecond);
+        var measuredFrom = Due(unmeasured);
+        // Set by the driver when the first measured call falls due.
+        var cpu = default(CpuMeter);
+        var clock = new Stopwatch();
 
-        async Task MeasureAsync(int n, long due)
+        async Task MeasureAsync(int n, long due, bool measured)
         {
             try
             {
                 await call(n, due);
-                var latency = Math.Max(1, Stopwatch.GetTimestamp() - due);
-                histogram.RecordValue(latency);
-                ref var second = ref slowest[Math.Min(slowest.Length - 1, (due - start) / Stopwatch.Frequency)];
-                for (var seen = Volatile.Read(ref second); latency > seen; seen = Volatile.Read(ref second))
+                if (measured)
                 {
-                    Interlocked.CompareExchange(ref second, latency, seen);
+                    var latency = Math.Max(1, Stopwatch.GetTimestamp() - due);
+                    histogram.RecordValue(latency);
+                    ref var second = ref slowest[Math.Min(slowest.Length - 1, (due - measuredFrom) / Stopwatch.Frequency)];
+                    for (var seen = Volatile.Read(ref second); latency > seen; seen = Volatile.Read(ref second))
+                    {
+                        Interlocked.CompareExchange(ref second, latency, seen);
+                    }
+                    Interlocked.Increment(ref completed);
                 }
-                Interlocked.Increment(ref completed);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Interlocked.Increment(ref failed);
+                if (measured)
+                {
+                    Interlocked.Increment(ref failed);
+                }
             }
             finally
             {
@@ -88,20 +101,31 @@ internal static class Load
             {
                 for (long i = 0; i < total; i++)
                 {
-                    var due = start + (long)(i * Stopwatch.Frequency / perSecond);
+                    var due = Due(i);
                     while (Stopwatch.GetTimestamp() < due)
                     {
                         Thread.Sleep(1);
                     }
 
+                    var measured = i >= unmeasured;
+                    if (i == unmeasured)
+                    {
+                        cpu = CpuMeter.Start(serverCpu);
+                        clock.Start();
+                    }
+
                     if (Interlocked.Increment(ref inFlight) > maxInFlight)
                     {
                         Interlocked.Decrement(ref inFlight);
-                        Interlocked.Increment(ref failed);
+                        if (measured)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+
                         continue;
                     }
 
-                    calls.Add(MeasureAsync((int)i, due));
+                    calls.Add(MeasureAsync((int)i, due, measured));
                 }
 
                 driven.SetResult();

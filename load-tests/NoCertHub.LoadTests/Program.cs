@@ -53,7 +53,7 @@ try
         using var channel = Channel(echoServer.Address);
         var call = VerifyOn(channel);
         var max = await MaximumAsync("echo", "Verify", call, warmUp, () => echoServer.Server.Cpu);
-        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, point, callers * 4, call, () => echoServer.Server.Cpu));
+        results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, call, () => echoServer.Server.Cpu));
         Console.WriteLine(Row(results[^1]));
     }
 
@@ -92,7 +92,7 @@ try
             var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
             if (hubOnly)
             {
-                var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu);
+                var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, verify, () => hubServer.Cpu);
                 Console.WriteLine(Row(open));
                 Console.WriteLine("slowest call due in each second, ms: " + Slowest(open));
                 Console.WriteLine(Row(await EchoAtRateAsync(open.OfferedPerSecond)));
@@ -101,11 +101,11 @@ try
 
             var watch = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers, Request);
             var streamed = await MaximumAsync("hub", "Submit+Watch", watch.CallAsync, warmUp, () => hubServer.Cpu);
-            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, point, callers * 4, verify, () => hubServer.Cpu));
+            results.Add(await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, verify, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             results.Add(await EchoAtRateAsync(results[^1].OfferedPerSecond));
             Console.WriteLine(Row(results[^1]));
-            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, point, callers * 4, watch.CallAsync, () => hubServer.Cpu));
+            results.Add(await Load.OpenAsync("hub", "Submit+Watch", streamed.PerSecond / 2, warmUp, point, callers * 4, watch.CallAsync, () => hubServer.Cpu));
             Console.WriteLine(Row(results[^1]));
             await watch.DisposeAsync();
         }
@@ -148,7 +148,7 @@ try
         TimeSpan Both() => hubServer.Cpu + redis.Cpu;
         await using var agents = await AgentsAsync(hub, work, count: 2);
         var max = await MaximumAsync("hub + redis-server", "Verify", verify, hubWarmUp, Both);
-        results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, point, callers * 4, verify, Both));
+        results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, verify, Both));
         Console.WriteLine(Row(results[^1]));
     }
 }
@@ -299,7 +299,7 @@ async Task<Measurement> EchoAtRateAsync(double perSecond)
     var call = VerifyOn(channel);
     // Warm-up only (its JIT), nothing measured.
     await Load.ClosedAsync("echo", "Verify", callers, warmUp, TimeSpan.Zero, call, () => echo.Server.Cpu);
-    return (await Load.OpenAsync("echo", "Verify", perSecond, point, callers * 4, call, () => echo.Server.Cpu)) with { Target = "echo, at the hub's rate" };
+    return (await Load.OpenAsync("echo", "Verify", perSecond, warmUp, point, callers * 4, call, () => echo.Server.Cpu)) with { Target = "echo, at the hub's rate" };
 }
 
 async Task<ServerProcess> StartHubAsync(string name, int grpc, int metrics, string[] settings) =>
