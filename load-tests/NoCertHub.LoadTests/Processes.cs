@@ -16,7 +16,10 @@ internal static class Servers
 
     /// <summary>A program in its own folder under <paramref name="work"/> (removed when the server is disposed).</summary>
     public static Task<ServerProcess> StartAsync(string name, string executable, IEnumerable<string> arguments, string work, Func<Task<bool>> ready) =>
-        ServerProcess.StartAsync(name, executable, arguments, Directory.CreateDirectory(Path.Combine(work, name)).FullName, ready, Patience);
+        ServerProcess.StartAsync(name, executable, arguments, Folder(work, name), ready, Patience);
+
+    /// <summary>The folder a server of that name runs in (created if need be), for files it needs before it starts.</summary>
+    public static string Folder(string work, string name) => Directory.CreateDirectory(Path.Combine(work, name)).FullName;
 
     public static async Task<bool> ListeningAsync(int port)
     {

@@ -12,12 +12,14 @@ namespace NoCertHub.LoadTests;
 /// </summary>
 internal static class Proxy
 {
+    private const string Name = "nginx";
+
     /// <summary>nginx on a free loopback port, relaying to <paramref name="upstream"/>, its files in its own folder under <paramref name="work"/>.</summary>
     public static async Task<(ServerProcess Server, Uri Address)> StartNginxAsync(string nginx, Uri upstream, string work)
     {
         var port = FreePort.Next();
         // Its folder is the server's own (removed with it): configuration, pid, error log, temp files.
-        var folder = Directory.CreateDirectory(Path.Combine(work, "nginx")).FullName;
+        var folder = Servers.Folder(work, Name);
         var config = Path.Combine(folder, "nginx.conf");
         // One worker per core (nginx's own advice); no access log (the echo keeps none either);
         // upstream connections kept open and reused, as a production gRPC relay is configured, so
@@ -48,7 +50,7 @@ internal static class Proxy
               }
             }
             """));
-        var server = await Servers.StartAsync("nginx", nginx, ["-c", config, "-p", folder + "/", "-e", Path.Combine(folder, "error.log")], work,
+        var server = await Servers.StartAsync(Name, nginx, ["-c", config, "-p", folder + "/", "-e", Path.Combine(folder, "error.log")], work,
             () => Servers.ListeningAsync(port));
         return (server, new Uri($"http://127.0.0.1:{port}"));
     }
