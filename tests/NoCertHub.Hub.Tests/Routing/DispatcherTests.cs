@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
@@ -5,9 +6,11 @@ using Xunit;
 
 namespace NoCertHub.Hub.Tests.Routing;
 
-public class DispatcherTests
+public sealed class DispatcherTests : IDisposable
 {
     private readonly Dispatcher _dispatcher = new(new NoopStore(), TimeProvider.System);
+
+    public void Dispose() => _dispatcher.Dispose();
 
     [Fact]
     public void Enqueue_NoAgent_WaitsAndGoesToTheFirstAgentThatConnects()
@@ -94,6 +97,77 @@ public class DispatcherTests
         Assert.Null(_dispatcher.Complete(agent, "never-sent"));
     }
 
+    [Fact]
+    public void MarkAssigned_TaskStillWithItsAgentAfterTheDelay_RequestIsMarkedOnce()
+    {
+        var (dispatcher, store, clock) = Delayed(TimeSpan.FromMilliseconds(200));
+        var agent = Agent("a", capacity: 2);
+        dispatcher.Register(agent);
+        dispatcher.Enqueue(Task("r1"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Empty(store.Marked);
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(["r1"], store.Marked);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(["r1"], store.Marked);
+    }
+
+    [Fact]
+    public void MarkAssigned_AnsweredBeforeTheDelay_RequestIsNeverMarked()
+    {
+        var (dispatcher, store, clock) = Delayed(TimeSpan.FromMilliseconds(200));
+        var agent = Agent("a", capacity: 2);
+        dispatcher.Register(agent);
+        dispatcher.Enqueue(Task("fast"));
+        dispatcher.Enqueue(Task("slow"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.NotNull(dispatcher.Complete(agent, "fast"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["slow"], store.Marked);
+    }
+
+    [Fact]
+    public void MarkAssigned_AgentLeftAndAnotherTookTheTask_MarkedForTheNewAgentOnly()
+    {
+        var (dispatcher, store, clock) = Delayed(TimeSpan.FromMilliseconds(200));
+        var doomed = Agent("doomed", capacity: 1);
+        dispatcher.Register(doomed);
+        dispatcher.Enqueue(Task("r1"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(150));
+        dispatcher.Unregister(doomed);
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        dispatcher.Register(Agent("heir", capacity: 1));
+        clock.Advance(TimeSpan.FromMilliseconds(150));
+        // The first hand-over's delay is up, but the task left that agent: nothing yet.
+        Assert.Empty(store.Marked);
+
+        clock.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Equal(["r1"], store.Marked);
+    }
+
+    [Fact]
+    public void MarkAssigned_NoDelay_MarkedAsItIsHandedOver()
+    {
+        var store = new NoopStore();
+        var dispatcher = new Dispatcher(store, new FakeTimeProvider(), TimeSpan.Zero);
+        dispatcher.Register(Agent("a", capacity: 1));
+
+        dispatcher.Enqueue(Task("r1"));
+
+        Assert.Equal(["r1"], store.Marked);
+    }
+
+    private static (Dispatcher Dispatcher, NoopStore Store, FakeTimeProvider Clock) Delayed(TimeSpan delay)
+    {
+        var store = new NoopStore();
+        var clock = new FakeTimeProvider();
+        return (new Dispatcher(store, clock, delay), store, clock);
+    }
+
     private static AgentSession Agent(string id, int capacity, string items = "ITEM-A") => new(id, "dept", items.Split(','), capacity);
 
     private static RoutedTask Task(string id, string item = "ITEM-A") =>
@@ -116,9 +190,9 @@ public class DispatcherTests
 
         public Task FlushAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public void MarkAssigned(string requestId)
-        {
-        }
+        public List<string> Marked { get; } = [];
+
+        public void MarkAssigned(string requestId) => Marked.Add(requestId);
 
         public Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -17,6 +17,13 @@ internal sealed class HubOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long a task is with its agent before its request is marked assigned in Redis (what Get
+    /// and the pending list show). Most answers come sooner and their request goes from queued to
+    /// answered without that write; zero marks at once.
+    /// </summary>
+    public TimeSpan MarkAssignedAfter { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
     /// How long a hub's lease lives without renewal (renewed every third of it). Once it lapses,
     /// other hubs take over the requests the hub was routing.
     /// </summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Agents;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
@@ -20,6 +21,7 @@ internal static class HubServiceCollectionExtensions
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Hub:InstanceId must not be empty")
             .Validate(o => o.LeaseTtl >= TimeSpan.FromSeconds(1), "Hub:LeaseTtl must be at least one second")
+            .Validate(o => o.MarkAssignedAfter >= TimeSpan.Zero && o.MarkAssignedAfter <= TimeSpan.FromMinutes(1), "Hub:MarkAssignedAfter must be between 0 and 00:01:00")
             .ValidateOnStart();
         services.AddGrpc(o =>
         {
@@ -31,7 +33,7 @@ internal static class HubServiceCollectionExtensions
         services.AddSingleton(_ => Metrics.NewCustomRegistry());
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
-        services.AddSingleton<Dispatcher>();
+        services.AddSingleton(sp => new Dispatcher(sp.GetRequiredService<IRequestStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HubOptions>>().Value.MarkAssignedAfter));
         services.AddSingleton<Observability.HubMetrics>();
         services.AddHubHealth();
         services.AddGrpcReflection();

@@ -9,13 +9,33 @@ namespace NoCertHub.Hub.Routing;
 /// the item gets it, never beyond its declared capacity; with no agent free the task waits in
 /// its item's queue, and is handed over the moment capacity frees or an agent connects. An
 /// agent that leaves gives its unanswered tasks back, to the front of the queue.
+/// A task still with its agent <c>markAssignedAfter</c> after it was handed over has its request
+/// marked assigned in the store; one answered sooner never needs that write.
 /// </summary>
-internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
+internal sealed class Dispatcher : IDisposable
 {
+    private readonly ConcurrentDictionary<string, DepartmentRoute> _departments = new(StringComparer.Ordinal);
+    private readonly IRequestStore _store;
+    private readonly TimeProvider _time;
+    private readonly long _markAfterTicks;
+    private readonly ConcurrentQueue<AssignMark> _marks = new();
+    private readonly Lock _marking = new();
+    private readonly ITimer? _markTimer;
+
+    public Dispatcher(IRequestStore store, TimeProvider time, TimeSpan markAssignedAfter = default)
+    {
+        _store = store;
+        _time = time;
+        _markAfterTicks = (long)(markAssignedAfter.TotalSeconds * time.TimestampFrequency);
+        if (markAssignedAfter > TimeSpan.Zero)
+        {
+            // Ticks at the delay: a task is marked between one and two delays after it was handed over.
+            _markTimer = time.CreateTimer(_ => MarkDue(), null, markAssignedAfter, markAssignedAfter);
+        }
+    }
+
     /// <summary>Told each time an agent is handed a task (the queueing hop's end).</summary>
     public event Action<RoutedTask>? HandedToAgent;
-
-    private readonly ConcurrentDictionary<string, DepartmentRoute> _departments = new(StringComparer.Ordinal);
 
     public void Enqueue(RoutedTask task)
     {
@@ -61,6 +81,7 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
                 return null;
             }
 
+            task.WithAgent = false;
             Fill(route, session);
             return task;
         }
@@ -75,6 +96,7 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
             route.Agents.Remove(session);
             var orphans = session.InFlight.Values.ToList();
             session.InFlight.Clear();
+            orphans.ForEach(t => t.WithAgent = false);
             // Reverse, so that AddFirst keeps their original order at the head of the queue.
             for (var i = orphans.Count - 1; i >= 0; i--)
             {
@@ -92,7 +114,7 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
     public void RequeueLater(RoutedTask task, TimeSpan delay)
     {
         ITimer? timer = null;
-        timer = time.CreateTimer(_ =>
+        timer = _time.CreateTimer(_ =>
         {
             timer?.Dispose();
             Enqueue(task);
@@ -192,10 +214,41 @@ internal sealed class Dispatcher(IRequestStore store, TimeProvider time)
         session.InFlight[task.RequestId] = task;
         task.Attempts++;
         task.AssignedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        task.WithAgent = true;
         HandedToAgent?.Invoke(task);
         session.Outbound.Writer.TryWrite(new HubMessage { Task = task.Task });
-        store.MarkAssigned(task.RequestId);
+        if (_markTimer is null)
+        {
+            _store.MarkAssigned(task.RequestId);
+        }
+        else
+        {
+            _marks.Enqueue(new AssignMark(task, task.Attempts, _time.GetTimestamp() + _markAfterTicks));
+        }
     }
+
+    /// <summary>Marks the requests whose tasks are still with the agent they were handed to when their delay is up.</summary>
+    private void MarkDue()
+    {
+        lock (_marking)
+        {
+            var now = _time.GetTimestamp();
+            while (_marks.TryPeek(out var mark) && mark.Due <= now)
+            {
+                _marks.TryDequeue(out _);
+                // Read without the route's lock: at worst a task answered this instant is marked,
+                // and the store leaves an answered request answered.
+                if (mark.Task.WithAgent && mark.Task.Attempts == mark.Attempt)
+                {
+                    _store.MarkAssigned(mark.Task.RequestId);
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _markTimer?.Dispose();
+
+    private readonly record struct AssignMark(RoutedTask Task, int Attempt, long Due);
 
     private sealed class DepartmentRoute
     {

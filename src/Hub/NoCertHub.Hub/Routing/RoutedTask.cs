@@ -36,6 +36,9 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
     /// <summary>How many times an agent has been handed this task.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Whether an agent holds it now (set and cleared under its department's lock).</summary>
+    public bool WithAgent { get; set; }
+
     /// <summary>
     /// The task for an accepted request, as the owning department's agent sees it: the claims,
     /// the case and purpose, the officer on record, and what the catalog lets it disclose.
