@@ -152,8 +152,7 @@ public sealed class DispatcherTests : IDisposable
     [Fact]
     public void MarkAssigned_NoDelay_MarkedAsItIsHandedOver()
     {
-        var store = new NoopStore();
-        var dispatcher = new Dispatcher(store, new FakeTimeProvider(), TimeSpan.Zero);
+        var (dispatcher, store, _) = Delayed(TimeSpan.Zero);
         dispatcher.Register(Agent("a", capacity: 1));
 
         dispatcher.Enqueue(Task("r1"));
