@@ -23,6 +23,7 @@ internal static class TestHub
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Storage:DataDirectory"] = directory,
             ["Catalog:SeedPath"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
             ["Catalog:ConnectionString"] = $"Data Source={Path.Combine(directory, "catalog.db")}",
             ["Redis:ConnectionString"] = redis ?? "",
@@ -54,8 +55,8 @@ internal static class TestHub
             builder.Services.AddSingleton(time);
         }
 
-        var app = builder.Build();
-        app.MapNoCertHub();
+        // The production start-up sequence: the data folder's lock first, then the stores.
+        var app = builder.BuildHub();
         await app.StartAsync();
         return app;
     }

@@ -6,26 +6,24 @@ using NoCertHub.Testing;
 namespace NoCertHub.EndToEnd.Tests;
 
 /// <summary>
-/// The hub as its own operating-system process, built by the solution build, so a test can kill
-/// it with SIGKILL mid-flight and start it again on the same data.
+/// One of the solution's programs (the hub, the agent) as its own operating-system process, built by
+/// the solution build, so a test can kill it with SIGKILL mid-flight, start it again on the same
+/// data, or watch a second copy refuse to start.
 /// </summary>
-internal sealed class HubProcess : IAsyncDisposable
+internal sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HubProcess(Process process, int grpcPort, int metricsPort)
-    {
-        _process = process;
-        Address = new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}");
-        Metrics = new Uri($"http://127.0.0.1:{metricsPort.ToString(CultureInfo.InvariantCulture)}/metrics");
-    }
+    private AppProcess(Process process) => _process = process;
 
-    public Uri Address { get; }
+    public int Id => _process.Id;
 
-    public Uri Metrics { get; }
+    public bool HasExited => _process.HasExited;
 
-    /// <summary>What the process wrote, for a failing test's message.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>What the process wrote, for assertions and a failing test's message.</summary>
     public string Output
     {
         get
@@ -37,47 +35,54 @@ internal sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<HubProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts <c>dotnet {dll}</c> from the solution's build of <paramref name="project"/> (e.g.
+    /// "Hub/NoCertHub.Hub"), in <paramref name="workingDirectory"/>, with <paramref name="settings"/>
+    /// as environment variables (":" written "__"); <paramref name="wrapper"/>, if given, is the
+    /// program that runs dotnet (e.g. strace and its arguments).
+    /// </summary>
+    public static AppProcess Start(string project, string workingDirectory, IReadOnlyDictionary<string, string> settings, IReadOnlyList<string>? wrapper = null)
     {
-        var dll = Path.Combine(BuildOutput(), "NoCertHub.Hub.dll");
-        var grpcPort = FreePort.Next();
-        var metricsPort = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var dll = Path.Combine(BuildOutput(project), Path.GetFileName(project) + ".dll");
+        var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : "dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (var argument in wrapper.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(dll);
-        start.Environment["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}";
-        start.Environment["Kestrel__Endpoints__Metrics__Url"] = $"http://127.0.0.1:{metricsPort.ToString(CultureInfo.InvariantCulture)}";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the hub process");
-        var hub = new HubProcess(process, grpcPort, metricsPort);
-        process.OutputDataReceived += (_, e) => hub.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + project);
+        var app = new AppProcess(process);
+        process.OutputDataReceived += (_, e) => app.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return app;
+    }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+    /// <summary>Waits for the process to end by itself; false if it is still running after <paramref name="patience"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan patience)
+    {
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > until)
-            {
-                var output = hub.Output;
-                await hub.DisposeAsync();
-                throw new InvalidOperationException("The hub process did not come up:\n" + output);
-            }
-
-            try
-            {
-                await http.GetStringAsync(hub.Metrics);
-                return hub;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
+            await _process.WaitForExitAsync().WaitAsync(patience);
+            // The exit is seen before the last lines are read: wait for the output's end too.
+            await _process.WaitForExitAsync();
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
@@ -92,10 +97,19 @@ internal sealed class HubProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async Task<string> MetricsTextAsync()
+    /// <summary>kill -TERM: the graceful stop a service manager asks for.</summary>
+    public async Task TerminateAsync(TimeSpan patience)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        return await http.GetStringAsync(Metrics);
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+
+        if (!await WaitForExitAsync(patience))
+        {
+            throw new InvalidOperationException("The process did not stop within " + patience + " of SIGTERM:\n" + Output);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -117,8 +131,8 @@ internal sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The hub's own build output, built by the same configuration as these tests.</summary>
-    private static string BuildOutput()
+    /// <summary>The project's own build output, built by the same configuration as these tests.</summary>
+    private static string BuildOutput(string project)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;
@@ -127,13 +141,104 @@ internal sealed class HubProcess : IAsyncDisposable
         {
             if (File.Exists(Path.Combine(dir.FullName, "NoCertHub.sln")))
             {
-                var output = Path.Combine(dir.FullName, "src", "Hub", "NoCertHub.Hub", "bin", configuration, framework);
-                return File.Exists(Path.Combine(output, "NoCertHub.Hub.dll"))
+                var output = Path.Combine(dir.FullName, "src", project, "bin", configuration, framework);
+                return File.Exists(Path.Combine(output, Path.GetFileName(project) + ".dll"))
                     ? output
-                    : throw new InvalidOperationException($"The hub is not built at {output}; build the solution first (the README's test command does)");
+                    : throw new InvalidOperationException($"{project} is not built at {output}; build the solution first (the README's test command does)");
             }
         }
 
         throw new InvalidOperationException("NoCertHub.sln not found above " + testOutput.FullName);
+    }
+}
+
+/// <summary>The hub as its own process, on loopback ports of its own (or the ones a test names).</summary>
+internal sealed class HubProcess : IAsyncDisposable
+{
+    private readonly AppProcess _app;
+
+    private HubProcess(AppProcess app, int grpcPort, int metricsPort)
+    {
+        _app = app;
+        GrpcPort = grpcPort;
+        MetricsPort = metricsPort;
+        Address = new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}");
+        Metrics = new Uri($"http://127.0.0.1:{metricsPort.ToString(CultureInfo.InvariantCulture)}/metrics");
+    }
+
+    public Uri Address { get; }
+
+    public Uri Metrics { get; }
+
+    public int GrpcPort { get; }
+
+    public int MetricsPort { get; }
+
+    public int Id => _app.Id;
+
+    /// <summary>What the process wrote, for a failing test's message.</summary>
+    public string Output => _app.Output;
+
+    /// <summary>Starts the hub and waits until it serves; throws with its output if it never does.</summary>
+    public static async Task<HubProcess> StartAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> settings, int? grpcPort = null, int? metricsPort = null, IReadOnlyList<string>? wrapper = null)
+    {
+        var hub = Launch(workingDirectory, settings, grpcPort, metricsPort, wrapper);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (hub._app.HasExited || DateTime.UtcNow > until)
+            {
+                var output = hub.Output;
+                await hub.DisposeAsync();
+                throw new InvalidOperationException("The hub process did not come up:\n" + output);
+            }
+
+            try
+            {
+                await http.GetStringAsync(hub.Metrics);
+                return hub;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Starts a hub expected to refuse to start: returns its exit code and what it wrote, or throws if it keeps running.</summary>
+    public static async Task<(int ExitCode, string Output)> RunRefusedAsync(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? grpcPort = null, int? metricsPort = null)
+    {
+        await using var hub = Launch(workingDirectory, settings, grpcPort, metricsPort, wrapper: null);
+        return await hub._app.WaitForExitAsync(TimeSpan.FromSeconds(30))
+            ? (hub._app.ExitCode, hub.Output)
+            : throw new InvalidOperationException("The second hub did not refuse to start:\n" + hub.Output);
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flushing.</summary>
+    public Task KillAsync() => _app.KillAsync();
+
+    /// <summary>SIGTERM, and wait for the hub's graceful stop.</summary>
+    public Task TerminateAsync() => _app.TerminateAsync(TimeSpan.FromSeconds(30));
+
+    public async Task<string> MetricsTextAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await http.GetStringAsync(Metrics);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static HubProcess Launch(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? grpcPort, int? metricsPort, IReadOnlyList<string>? wrapper)
+    {
+        var grpc = grpcPort ?? FreePort.Next();
+        var metrics = metricsPort ?? FreePort.Next();
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpc.ToString(CultureInfo.InvariantCulture)}",
+            ["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{metrics.ToString(CultureInfo.InvariantCulture)}",
+        };
+        return new HubProcess(AppProcess.Start("Hub/NoCertHub.Hub", workingDirectory, environment, wrapper), grpc, metrics);
     }
 }

@@ -1,3 +1,4 @@
+using NoCertHub.Hosting;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Hosting;
 
@@ -5,12 +6,23 @@ using NoCertHub.Hub.Hosting;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddNoCertHub();
 
-var app = builder.Build();
 if (args is ["verify-audit", ..])
 {
-    return await AuditVerifyCommand.RunAsync(app.Services, args, Console.Out);
+    // Reads the audit store only; runs beside a serving hub, so it takes no lock.
+    using var tool = builder.Build();
+    return await AuditVerifyCommand.RunAsync(tool.Services, args, Console.Out);
 }
 
-app.MapNoCertHub();
+WebApplication app;
+try
+{
+    app = builder.BuildHub();
+}
+catch (Exception e) when (e is DataFolderInUseException or EndpointInUseException)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 3;
+}
+
 app.Run();
 return 0;

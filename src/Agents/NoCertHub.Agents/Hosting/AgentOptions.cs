@@ -6,6 +6,12 @@ internal sealed class AgentOptions
 
     public Uri HubAddress { get; set; } = new("http://127.0.0.1:5080");
 
+    /// <summary>
+    /// The agent's data folder (sample legacy databases, on-site work lists), relative to the working
+    /// directory. The agent locks it while it runs: a second agent process on the same folder refuses to start.
+    /// </summary>
+    public string DataDirectory { get; set; } = "data";
+
     public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(15);

@@ -9,6 +9,7 @@ using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Storage;
 using NoCertHub.Hub.Verification;
 using Prometheus;
 
@@ -32,7 +33,7 @@ internal static class HubServiceCollectionExtensions
         // One registry per hub, so hubs sharing a process (tests) each report their own numbers.
         services.AddSingleton(_ => Metrics.NewCustomRegistry());
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
-        services.AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
+        services.AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight();
         services.AddSingleton(sp => new Dispatcher(sp.GetRequiredService<IRequestStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HubOptions>>().Value.MarkAssignedAfter));
         services.AddSingleton<Observability.HubMetrics>();
         services.AddHubHealth();

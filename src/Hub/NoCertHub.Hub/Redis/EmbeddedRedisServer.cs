@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Garnet;
 using Microsoft.Extensions.Options;
+using NoCertHub.Hosting;
 
 namespace NoCertHub.Hub.Redis;
 
@@ -13,13 +14,21 @@ namespace NoCertHub.Hub.Redis;
 /// </summary>
 internal sealed class EmbeddedRedisServer : IDisposable
 {
+    private static readonly TimeSpan FinalCommitPatience = TimeSpan.FromSeconds(10);
+
     private readonly GarnetServer _server;
+    private readonly DataFolderLock _folder;
+    private readonly ILogger _logger;
 
     public EmbeddedRedisServer(IOptions<RedisOptions> options, ILogger<EmbeddedRedisServer> logger)
     {
         var o = options.Value.Embedded;
-        var dataDirectory = Path.GetFullPath(o.DataDirectory);
-        Directory.CreateDirectory(dataDirectory);
+        _logger = logger;
+        // Garnet's append-only file must never have two writers: a second server recovering it while
+        // this one appends loses what this one acknowledged. The hub's data folder is locked too, but
+        // this folder may be configured outside it.
+        _folder = DataFolderLock.Acquire(o.DataDirectory, "hub", "Redis:Embedded:DataDirectory");
+        var dataDirectory = _folder.Folder;
         Port = o.Port == 0 ? FreeLoopbackPort() : o.Port;
         var args = new List<string>
         {
@@ -42,8 +51,17 @@ internal sealed class EmbeddedRedisServer : IDisposable
             "--aof-commit-freq", ((int)o.CommitFrequency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "-q",
         };
-        _server = new GarnetServer([.. args], loggerFactory: null, cleanupDir: false);
-        _server.Start();
+        try
+        {
+            _server = new GarnetServer([.. args], loggerFactory: null, cleanupDir: false);
+            _server.Start();
+        }
+        catch
+        {
+            _folder.Dispose();
+            throw;
+        }
+
         RedisLog.EmbeddedStarted(logger, Port, dataDirectory);
     }
 
@@ -61,7 +79,27 @@ internal sealed class EmbeddedRedisServer : IDisposable
     /// </summary>
     public Task CommitAsync(CancellationToken cancellationToken) => _server.Store.CommitAOFAsync(cancellationToken).AsTask();
 
-    public void Dispose() => _server.Dispose();
+    /// <summary>
+    /// Commits what is appended but not yet committed — the writes no barrier waited for, such as
+    /// the lease a stopping hub gives up — then stops the server.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!CommitAsync(CancellationToken.None).Wait(FinalCommitPatience))
+            {
+                RedisLog.FinalCommitFailed(_logger, null);
+            }
+        }
+        catch (AggregateException e)
+        {
+            RedisLog.FinalCommitFailed(_logger, e.InnerException);
+        }
+
+        _server.Dispose();
+        _folder.Dispose();
+    }
 
     private static int FreeLoopbackPort()
     {

@@ -1,0 +1,13 @@
+namespace NoCertHub.Hub.Storage;
+
+internal static class StorageServiceCollectionExtensions
+{
+    public static IServiceCollection AddStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory must not be empty")
+            .ValidateOnStart();
+        services.AddSingleton<HubDataFolder>();
+        return services;
+    }
+}
