@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need when it is missing (redis-server, prometheus), builds once,
+# Runs every test. Installs what the tests need when it is missing (redis-server, prometheus, strace), builds once,
 # runs all test projects, and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,13 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
     || { echo "could not install prometheus"; echo "0 passed, 1 failed"; exit 1; }
   # The package starts its own server on :9090; the tests start theirs on free loopback ports.
   $SUDO systemctl stop prometheus >/dev/null 2>&1 || $SUDO service prometheus stop >/dev/null 2>&1 || true
+fi
+
+if ! command -v strace >/dev/null 2>&1; then
+  echo "Installing strace (Debian package) for the test that traces the hub's syncs..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends strace >/dev/null \
+    || { echo "could not install strace"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 results="TestResults"

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Storage;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
@@ -34,6 +35,7 @@ if (engine == "garnet")
 {
     garnet = new EmbeddedRedisServer(
         Options.Create(new RedisOptions { Embedded = { DataDirectory = directory } }),
+        Options.Create(new StorageOptions()),
         NullLogger<EmbeddedRedisServer>.Instance);
     connectionString = garnet.ConnectionString;
 }

@@ -71,7 +71,7 @@ public sealed class DataFolderTests(ITestOutputHelper output)
         }
         finally
         {
-            await CleanUpAsync(hub, directory);
+            await HubProcess.DisposeAndDeleteAsync(hub, directory);
         }
     }
 
@@ -158,19 +158,8 @@ public sealed class DataFolderTests(ITestOutputHelper output)
         }
         finally
         {
-            await CleanUpAsync(hub, directory);
+            await HubProcess.DisposeAndDeleteAsync(hub, directory);
         }
-    }
-
-    private static async Task CleanUpAsync(HubProcess? hub, string directory)
-    {
-        if (hub is not null)
-        {
-            await hub.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
     }
 
     private static AppProcess StartAgent(string folder, Dictionary<string, string> settings) =>
@@ -186,18 +175,7 @@ public sealed class DataFolderTests(ITestOutputHelper output)
         foreach (var chunk in Enumerable.Range(0, Batch).Chunk(50))
         {
             receipts.AddRange(await Task.WhenAll(chunk.Select(i =>
-            {
-                var request = new VerificationRequest
-                {
-                    ItemCode = "JJ-MZ-001",
-                    Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X", Name = "张伟" },
-                    CaseNumber = $"lock-{tag}-{i}",
-                    Purpose = "data folder test",
-                    Requester = new Requester { Department = "jj-e2e-window", Window = "w" + (i % 4), Officer = "officer-e2e" },
-                };
-                request.Claims["marital_status"] = "已婚";
-                return client.SubmitAsync(request);
-            })));
+                client.SubmitAsync(TestRequests.MarriageCheck($"lock-{tag}-{i}", "w" + (i % 4), "data folder test")))));
         }
 
         return receipts;

@@ -253,27 +253,10 @@ public sealed class HubCrashAuditTests
         }
         finally
         {
-            if (hub is not null)
-            {
-                await hub.DisposeAsync();
-            }
-
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
+            await HubProcess.DisposeAndDeleteAsync(hub, directory);
         }
     }
 
-    private static VerificationRequest Request(int worker, int i)
-    {
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X" },
-            CaseNumber = $"crash-audit-{worker}-{i}",
-            Purpose = "crash audit test",
-            Requester = new Requester { Department = "jj-e2e-window", Window = "w" + worker, Officer = "officer-e2e" },
-        };
-        request.Claims["marital_status"] = "已婚";
-        return request;
-    }
+    private static VerificationRequest Request(int worker, int i) =>
+        TestRequests.MarriageCheck($"crash-audit-{worker}-{i}", "w" + worker, "crash audit test");
 }

@@ -230,6 +230,18 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
+    /// <summary>A test's clean-up: the hub killed, SQLite's pooled handles on its files closed, its folder removed.</summary>
+    public static async Task DisposeAndDeleteAsync(HubProcess? hub, string directory)
+    {
+        if (hub is not null)
+        {
+            await hub.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
     private static HubProcess Launch(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? grpcPort, int? metricsPort, IReadOnlyList<string>? wrapper)
     {
         var grpc = grpcPort ?? FreePort.Next();

@@ -1,6 +1,7 @@
 extern alias hub;
 
 using hub::NoCertHub.Hub.Redis;
+using hub::NoCertHub.Hub.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NoCertHub.Testing;
@@ -26,7 +27,7 @@ public sealed class SharedGarnet : SharedRedis, IDisposable
     public override Task InitializeAsync()
     {
         var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "128m", Index = "16m" } };
-        _server = new EmbeddedRedisServer(Options.Create(options), NullLogger<EmbeddedRedisServer>.Instance);
+        _server = new EmbeddedRedisServer(Options.Create(options), Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance);
         ConnectionString = _server.ConnectionString;
         return Task.CompletedTask;
     }

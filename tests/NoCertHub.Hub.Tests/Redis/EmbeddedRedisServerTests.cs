@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Storage;
 using StackExchange.Redis;
 using Xunit;
 
@@ -16,7 +17,7 @@ public sealed class EmbeddedRedisServerTests : IDisposable
         // ~150 MB of requests (a hash and a string each, as the hub keeps them) into a 64 MB log.
         const int Requests = 200_000;
         var options = Options.Create(new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "64m", Index = "16m" } });
-        using (var server = new EmbeddedRedisServer(options, NullLogger<EmbeddedRedisServer>.Instance))
+        using (var server = new EmbeddedRedisServer(options, Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance))
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
             var db = redis.GetDatabase();
@@ -37,7 +38,7 @@ public sealed class EmbeddedRedisServerTests : IDisposable
             Assert.Equal([], await MissingAsync(db, Requests));
         }
 
-        using (var restarted = new EmbeddedRedisServer(options, NullLogger<EmbeddedRedisServer>.Instance))
+        using (var restarted = new EmbeddedRedisServer(options, Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance))
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync(restarted.ConnectionString);
             Assert.Equal([], await MissingAsync(redis.GetDatabase(), Requests));

@@ -5,6 +5,7 @@ using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Storage;
 using NoCertHub.Testing;
 using StackExchange.Redis;
 using Xunit;
@@ -57,7 +58,7 @@ public sealed class GarnetFixture : RedisFixture, IDisposable
     protected override Task<string> StartAsync()
     {
         var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "64m", Index = "16m" } };
-        _server = new EmbeddedRedisServer(Options.Create(options), NullLogger<EmbeddedRedisServer>.Instance);
+        _server = new EmbeddedRedisServer(Options.Create(options), Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance);
         return Task.FromResult(_server.ConnectionString);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Storage;
 using Quartz;
 
 namespace NoCertHub.Hub.Audit;
@@ -25,7 +26,7 @@ internal static class AuditServiceCollectionExtensions
             IAuditSqlDialect dialect = options.Provider switch
             {
                 AuditProvider.SqlServer => new SqlServerAuditDialect(),
-                _ => new SqliteAuditDialect(),
+                _ => new SqliteAuditDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Durability),
             };
             return new SqlAuditStore(dialect, options.ConnectionString, sp.GetRequiredService<AuditChain>());
         });

@@ -1,11 +1,17 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Storage;
 using SQLitePCL;
 
 namespace NoCertHub.Hub.Audit;
 
-internal sealed class SqliteAuditDialect : IAuditSqlDialect
+/// <param name="durability">
+/// PowerLoss: synchronous=FULL, the write-ahead log synced at every commit, so a released answer's
+/// record survives a power cut. ProcessCrash: synchronous=NORMAL, a commit survives the process being
+/// killed; a power loss can take the last commits, which the checkpoints make detectable.
+/// </param>
+internal sealed class SqliteAuditDialect(DurabilityPromise durability = DurabilityPromise.PowerLoss) : IAuditSqlDialect
 {
     private const string Columns = """
         seq AS Seq, chain_hash AS ChainHash, recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
@@ -18,9 +24,7 @@ internal sealed class SqliteAuditDialect : IAuditSqlDialect
 
     public DbConnection CreateConnection(string connectionString) => SqlConnections.Sqlite(connectionString);
 
-    // WAL with synchronous=NORMAL: a commit survives the process being killed; only a power loss
-    // can take the last commits, which the checkpoints make detectable.
-    public string? OnOpen => "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+    public string? OnOpen { get; } = SqliteDurability.OnOpen(durability);
 
     public IReadOnlyList<string> CreateSchema { get; } =
     [

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Storage;
 using Quartz;
 
 namespace NoCertHub.Hub.Catalog;
@@ -18,7 +19,7 @@ internal static class CatalogServiceCollectionExtensions
             ICatalogSqlDialect dialect = options.Provider switch
             {
                 CatalogProvider.SqlServer => new SqlServerCatalogDialect(),
-                _ => new SqliteCatalogDialect(),
+                _ => new SqliteCatalogDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Durability),
             };
             return new SqlCatalogStore(dialect, options.ConnectionString);
         });

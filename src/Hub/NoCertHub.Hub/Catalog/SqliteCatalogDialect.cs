@@ -1,14 +1,16 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Storage;
 
 namespace NoCertHub.Hub.Catalog;
 
-internal sealed class SqliteCatalogDialect : ICatalogSqlDialect
+/// <param name="durability">PowerLoss: synchronous=FULL (an approved change survives a power cut); ProcessCrash: NORMAL.</param>
+internal sealed class SqliteCatalogDialect(DurabilityPromise durability = DurabilityPromise.PowerLoss) : ICatalogSqlDialect
 {
     public DbConnection CreateConnection(string connectionString) => SqlConnections.Sqlite(connectionString);
 
-    public string? OnOpen => "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+    public string? OnOpen { get; } = SqliteDurability.OnOpen(durability);
 
     // SQLITE_CONSTRAINT
     public bool IsUniqueViolation(DbException e) => e is SqliteException { SqliteErrorCode: 19 };

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Garnet;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hosting;
+using NoCertHub.Hub.Storage;
 
 namespace NoCertHub.Hub.Redis;
 
@@ -19,8 +20,9 @@ internal sealed class EmbeddedRedisServer : IDisposable
     private readonly GarnetServer _server;
     private readonly DataFolderLock _folder;
     private readonly ILogger _logger;
+    private readonly AppendOnlyFileSync? _sync;
 
-    public EmbeddedRedisServer(IOptions<RedisOptions> options, ILogger<EmbeddedRedisServer> logger)
+    public EmbeddedRedisServer(IOptions<RedisOptions> options, IOptions<StorageOptions> storage, ILogger<EmbeddedRedisServer> logger)
     {
         var o = options.Value.Embedded;
         _logger = logger;
@@ -62,6 +64,8 @@ internal sealed class EmbeddedRedisServer : IDisposable
             throw;
         }
 
+        // Garnet keeps its append-only file in AOF/ under the checkpoint folder; it never syncs it.
+        _sync = storage.Value.Durability == DurabilityPromise.PowerLoss ? new AppendOnlyFileSync(Path.Combine(dataDirectory, "AOF"), "aof.log") : null;
         RedisLog.EmbeddedStarted(logger, Port, dataDirectory);
     }
 
@@ -77,7 +81,16 @@ internal sealed class EmbeddedRedisServer : IDisposable
     /// Waiting for the log's whole tail as well, as this did before, waits for writes of other
     /// requests made since — with periodic commits, up to the next one.)
     /// </summary>
-    public Task CommitAsync(CancellationToken cancellationToken) => _server.Store.CommitAOFAsync(cancellationToken).AsTask();
+    /// <remarks>
+    /// Under <see cref="DurabilityPromise.PowerLoss"/> the file is then synced to the device
+    /// (fdatasync), so what was committed survives a power cut as well; under ProcessCrash it is left
+    /// to the kernel (written with O_DIRECT, or to its page cache where the filesystem lacks it).
+    /// </remarks>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await _server.Store.CommitAOFAsync(cancellationToken);
+        _sync?.Sync();
+    }
 
     /// <summary>
     /// Commits what is appended but not yet committed — the writes no barrier waited for, such as
@@ -98,6 +111,7 @@ internal sealed class EmbeddedRedisServer : IDisposable
         }
 
         _server.Dispose();
+        _sync?.Dispose();
         _folder.Dispose();
     }
 

@@ -47,6 +47,8 @@ internal static class RedisServiceCollectionExtensions
                 : new ServerConfiguredDurability();
         });
         services.AddSingleton<ScriptPipeline>();
+        services.AddSingleton<ExternalRedisDurabilityCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExternalRedisDurabilityCheck>());
         return services;
     }
 }

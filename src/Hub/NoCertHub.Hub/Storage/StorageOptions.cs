@@ -11,4 +11,23 @@ internal sealed class StorageOptions
     /// inside it.
     /// </summary>
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>What an acknowledged receipt or a released answer survives; honoured by every store the hub owns.</summary>
+    public DurabilityPromise Durability { get; set; } = DurabilityPromise.PowerLoss;
+}
+
+/// <summary>What "acknowledged" survives.</summary>
+internal enum DurabilityPromise
+{
+    /// <summary>
+    /// A power cut, kernel panic or VM reset: a receipt, an answer and its audit record are on the
+    /// device (fsync'd) before they are released. One sync covers every request of a group commit.
+    /// </summary>
+    PowerLoss,
+
+    /// <summary>
+    /// The hub's process dying (kill -9, a crash): written to the operating system before release,
+    /// not synced. Faster; a power cut can lose the last moments' receipts, answers and audit records.
+    /// </summary>
+    ProcessCrash,
 }

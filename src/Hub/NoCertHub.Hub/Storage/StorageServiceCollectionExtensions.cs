@@ -6,6 +6,7 @@ internal static class StorageServiceCollectionExtensions
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory must not be empty")
+            .Validate(o => Enum.IsDefined(o.Durability), "Storage:Durability must be PowerLoss or ProcessCrash")
             .ValidateOnStart();
         services.AddSingleton<HubDataFolder>();
         return services;
