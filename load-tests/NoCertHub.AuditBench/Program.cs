@@ -5,7 +5,7 @@ using HdrHistogram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 
 // The Article 17 trail's costs on this machine, through the hub's own audit writer and store:
 // records per second with durable group commits (SQLite, WAL), the latency a caller waits for

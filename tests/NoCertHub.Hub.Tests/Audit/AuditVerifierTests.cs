@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Hub.Audit;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Audit;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Hub.Audit;
-using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Core;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Audit;

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Routing;
-using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Storage;
 using NoCertHub.Testing;
 using StackExchange.Redis;

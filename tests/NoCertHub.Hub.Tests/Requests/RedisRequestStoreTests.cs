@@ -1,10 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Tests.Redis;
-using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
 using NoCertHub.V1;
 using StackExchange.Redis;
 using Xunit;

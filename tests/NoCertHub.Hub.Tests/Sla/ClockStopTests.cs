@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Sla;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Catalog;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;

@@ -1,4 +1,4 @@
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using Quartz;
 
 namespace NoCertHub.Hub.Audit;

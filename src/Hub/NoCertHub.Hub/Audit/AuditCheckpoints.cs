@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 
 namespace NoCertHub.Hub.Audit;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
-using NoCertHub.Hub.Oversight;
+using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Identity;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Audit;

@@ -4,7 +4,7 @@ namespace NoCertHub.Hub.Audit;
 /// Feeds the search index from the chained table, off the answer path. Searches catch up by
 /// themselves before they run; this keeps the catching up small.
 /// </summary>
-internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoints, Observability.HubMetrics metrics, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
+internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoints, AuditMetrics metrics, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 
@@ -21,7 +21,7 @@ internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoin
         {
             try
             {
-                metrics.AuditIndexBacklog(await store.IndexPendingAsync(stoppingToken));
+                metrics.IndexBacklog(await store.IndexPendingAsync(stoppingToken));
                 await Task.Delay(Period, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -31,7 +31,7 @@ internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoin
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
             {
                 AuditLog.IndexFailed(logger, e);
-                metrics.StoreFailed("audit");
+                metrics.StoreFailed();
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }

@@ -15,6 +15,7 @@ internal static class AuditServiceCollectionExtensions
             .Validate(o => o.Retention >= TimeSpan.Zero, "Audit:Retention must not be negative (0 keeps everything in the database)")
             .Validate(o => o.Misuse.Interval > TimeSpan.Zero && o.Misuse.Window > TimeSpan.Zero && o.Misuse.BaselineDays >= 1, "Audit:Misuse:Interval, Window must be positive and BaselineDays at least 1")
             .ValidateOnStart();
+        services.AddSingleton<AuditMetrics>();
         services.AddSingleton<AuditKeys>();
         services.AddSingleton(sp => new AuditChain(sp.GetRequiredService<AuditKeys>().SubjectKey));
         services.AddSingleton<AuditCheckpoints>();

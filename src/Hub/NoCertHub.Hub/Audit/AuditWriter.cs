@@ -14,9 +14,9 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
     private readonly ILogger<AuditWriter> _logger;
     private readonly int _maxBatch;
     private readonly Channel<Pending> _queue;
-    private readonly Observability.HubMetrics? _metrics;
+    private readonly AuditMetrics? _metrics;
 
-    public AuditWriter(IAuditStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger, Observability.HubMetrics? metrics = null)
+    public AuditWriter(IAuditStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger, AuditMetrics? metrics = null)
     {
         _store = store;
         _metrics = metrics;
@@ -68,13 +68,13 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetResult();
-                    _metrics?.AuditCommitted(System.Diagnostics.Stopwatch.GetElapsedTime(p.Queued));
+                    _metrics?.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(p.Queued));
                 }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 AuditLog.CommitFailed(_logger, batch.Count, e);
-                _metrics?.StoreFailed("audit");
+                _metrics?.StoreFailed();
                 foreach (var p in batch)
                 {
                     p.Committed.TrySetException(new AuditUnavailableException("The audit store did not accept the record", e));
@@ -83,7 +83,7 @@ internal sealed class AuditWriter : BackgroundService, IAuditLog
 
             batch.Clear();
             records.Clear();
-            _metrics?.AuditQueue(_queue.Reader.Count);
+            _metrics?.Queue(_queue.Reader.Count);
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Core;
 
 namespace NoCertHub.Hub.Audit;
 
@@ -157,7 +157,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
         }
 
         var notParties = lookups
-            .Where(r => r.SubjectRole == Routing.SubjectRoles.NotAParty && r.SubjectId is not null)
+            .Where(r => r.SubjectRole == SubjectRoles.NotAParty && r.SubjectId is not null)
             .GroupBy(r => (r.Officer!, Day: Day(r.RecordedAt), r.SubjectId!))
             .Select(g => Finding(SubjectNotApplicant, g.Key.Item1, g.Key.Day, g.Key.Item3, g.Count(), now,
                 $"{g.Count()} lookup(s) about a subject who is neither the applicant nor a declared party of the case named: cases {Cases(g)}"));

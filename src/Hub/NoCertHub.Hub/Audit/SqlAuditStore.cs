@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Storage;
 
 namespace NoCertHub.Hub.Audit;
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using NoCertHub.Hub.Hosting;
 using NoCertHub.Hub.Storage;
 using SQLitePCL;
 

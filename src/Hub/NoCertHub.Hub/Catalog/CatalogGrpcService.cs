@@ -1,10 +1,9 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
-using NoCertHub.Hub.Oversight;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Catalog;
@@ -385,7 +384,7 @@ internal sealed class CatalogGrpcService(
 
         try
         {
-            RequestValidator.ValidateSubject(subject, "subject");
+            SubjectIds.Validate(subject, "subject");
             return subject;
         }
         catch (RequestRefusedException e)

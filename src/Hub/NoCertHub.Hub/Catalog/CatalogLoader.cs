@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Storage;
 using Quartz;
 
 namespace NoCertHub.Hub.Catalog;
@@ -76,7 +77,7 @@ internal sealed partial class CatalogLoader(
 
 /// <summary>Reloads approved items on every hub on a schedule.</summary>
 [DisallowConcurrentExecution]
-internal sealed partial class CatalogRefreshJob(CatalogLoader loader, Observability.HubMetrics metrics, ILogger<CatalogRefreshJob> logger) : IJob
+internal sealed partial class CatalogRefreshJob(CatalogLoader loader, StoreErrorMetrics metrics, ILogger<CatalogRefreshJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -87,7 +88,7 @@ internal sealed partial class CatalogRefreshJob(CatalogLoader loader, Observabil
         catch (System.Data.Common.DbException e)
         {
             // The hub keeps routing by the catalog it has; the next run tries again.
-            metrics.StoreFailed("catalog");
+            metrics.Failed("catalog");
             LogReloadFailed(logger, e);
         }
     }

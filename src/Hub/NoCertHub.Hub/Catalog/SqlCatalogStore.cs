@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
-using NoCertHub.Hub.Hosting;
 using Google.Protobuf;
+using NoCertHub.Hub.Storage;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Catalog;

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using NoCertHub.Hub.Storage;
 using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Hosting;
@@ -8,7 +9,7 @@ namespace NoCertHub.Hub.Hosting;
 /// Turns a Redis outage met anywhere in a call into Unavailable with a message a caller can act
 /// on, instead of gRPC's bare Unknown, for every service of the hub.
 /// </summary>
-internal sealed class StoreUnavailableInterceptor(Observability.HubMetrics metrics) : Interceptor
+internal sealed class StoreUnavailableInterceptor(StoreErrorMetrics metrics) : Interceptor
 {
     private const string Message = "The hub cannot reach its Redis right now; retry shortly (a request that got no receipt was not accepted)";
 
@@ -21,7 +22,7 @@ internal sealed class StoreUnavailableInterceptor(Observability.HubMetrics metri
         }
         catch (Exception e) when (IsRedisOutage(e, context))
         {
-            metrics.StoreFailed("redis");
+            metrics.Failed("redis");
             throw new RpcException(new Status(StatusCode.Unavailable, Message, e));
         }
     }
@@ -35,7 +36,7 @@ internal sealed class StoreUnavailableInterceptor(Observability.HubMetrics metri
         }
         catch (Exception e) when (IsRedisOutage(e, context))
         {
-            metrics.StoreFailed("redis");
+            metrics.Failed("redis");
             throw new RpcException(new Status(StatusCode.Unavailable, Message, e));
         }
     }

@@ -1,6 +1,6 @@
-using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Routing;
+using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
 using Prometheus;
 
@@ -14,40 +14,20 @@ namespace NoCertHub.Hub.Observability;
 /// </summary>
 internal sealed class HubMetrics
 {
-    private static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400, 172800];
-
-    private readonly ICatalog _catalog;
-    private readonly Counter _requests;
-    private readonly Histogram _endToEnd;
     private readonly Histogram _queueing;
-    private readonly Histogram _agentProcessing;
     private readonly Gauge _pending;
     private readonly Gauge _overdue;
     private readonly Gauge _nextDeadline;
     private readonly Gauge _agents;
     private readonly Gauge _inFlight;
     private readonly Gauge _capacity;
-    private readonly Counter _storeErrors;
-    private readonly Histogram _auditWrite;
-    private readonly Gauge _auditQueue;
-    private readonly Gauge _auditIndexed;
     private readonly Histogram _redisBatch;
 
-    public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, ICatalog catalog, Dispatcher dispatcher, ScriptPipeline scripts, TimeProvider time)
+    public HubMetrics(IMetricFactory metrics, CollectorRegistry registry, Dispatcher dispatcher, ScriptPipeline scripts, TimeProvider time)
     {
-        _catalog = catalog;
-        _requests = metrics.CreateCounter("nocert_requests_total",
-            "Verification requests by item, owning department and outcome: accepted, refused, answered (on time), late.",
-            new CounterConfiguration { LabelNames = ["item", "department", "outcome"] });
-        _endToEnd = metrics.CreateHistogram("nocert_request_duration_seconds",
-            "From a request's acceptance to its answer being recorded and released (window → hub → agent → window).",
-            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
         _queueing = metrics.CreateHistogram("nocert_hub_queue_seconds",
             "Hop 1: from a request being queued at this hub to an agent being handed it.",
-            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
-        _agentProcessing = metrics.CreateHistogram("nocert_agent_processing_seconds",
-            "Hop 2: from an agent being handed a request to its answer arriving at the hub.",
-            new HistogramConfiguration { LabelNames = ["department"], Buckets = LatencyBuckets });
+            new HistogramConfiguration { LabelNames = ["department"], Buckets = VerificationMetrics.LatencyBuckets });
         _pending = metrics.CreateGauge("nocert_requests_pending",
             "Unanswered requests this hub routes, by owning department and SLA class (queued or with an agent).",
             new GaugeConfiguration { LabelNames = ["department", "sla_class"] });
@@ -58,25 +38,12 @@ internal sealed class HubMetrics
         _agents = metrics.CreateGauge("nocert_agents_connected", "Agents connected to this hub, by department.", new GaugeConfiguration { LabelNames = ["department"] });
         _inFlight = metrics.CreateGauge("nocert_agent_tasks_in_flight", "Requests handed to agents and not yet answered, by department.", new GaugeConfiguration { LabelNames = ["department"] });
         _capacity = metrics.CreateGauge("nocert_agent_capacity", "Tasks the department's connected agents take at once.", new GaugeConfiguration { LabelNames = ["department"] });
-        _storeErrors = metrics.CreateCounter("nocert_store_errors_total",
-            "Failures of the hub's stores: redis, audit (SQL), catalog (SQL).", new CounterConfiguration { LabelNames = ["store"] });
-        _auditWrite = metrics.CreateHistogram("nocert_audit_write_seconds",
-            "From an audit record being handed to the writer to its group commit (what an answer waits before release).",
-            new HistogramConfiguration { Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
-        _auditQueue = metrics.CreateGauge("nocert_audit_queue_records", "Audit records waiting for the next group commit.");
-        _auditIndexed = metrics.CreateGauge("nocert_audit_index_backlog_records", "Records the search indexer found unindexed in its last round (0: caught up).");
         _redisBatch = metrics.CreateHistogram("nocert_redis_batch_calls",
             "Request-path scripts (accept, assign, answer) sent to Redis in one batch: one round trip and one commit for all of them.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         var redisWait = metrics.CreateHistogram("nocert_redis_batch_seconds",
             "What a batch of request-path scripts waits for: round_trip (sent to last reply: Redis's work and both sides of the wire), commit (the embedded Redis's append-only file on disk, for batches with a durable call).",
             new HistogramConfiguration { LabelNames = ["phase"], Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
-
-        // Known label values start at zero, so dashboards see a series before the first event.
-        foreach (var store in new[] { "redis", "audit", "catalog" })
-        {
-            _storeErrors.WithLabels(store);
-        }
 
         registry.AddBeforeCollectCallback(() => Sample(dispatcher.Snapshot(), time.GetUtcNow()));
         dispatcher.HandedToAgent += HandedToAgent;
@@ -87,36 +54,7 @@ internal sealed class HubMetrics
         scripts.CommitWaited += took => commit.Observe(took.TotalSeconds);
     }
 
-    public void Accepted(CatalogItem item) => _requests.WithLabels(item.Code, item.OwningDepartment, "accepted").Inc();
-
-    public void Refused(string? itemCode)
-    {
-        var item = itemCode is null ? null : _catalog.Find(itemCode);
-        _requests.WithLabels(item?.Code ?? "other", item?.OwningDepartment ?? "other", "refused").Inc();
-    }
-
-    public void Answered(RoutedTask task, VerificationResult result)
-    {
-        var department = task.Department;
-        _requests.WithLabels(Item(task.ItemCode), department, result.Late ? "late" : "answered").Inc();
-        _endToEnd.WithLabels(department).Observe(Math.Max(0, (result.AnsweredAt.ToDateTimeOffset() - result.AcceptedAt.ToDateTimeOffset()).TotalSeconds));
-        if (task.AssignedAt != 0)
-        {
-            _agentProcessing.WithLabels(department).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(task.AssignedAt).TotalSeconds);
-        }
-    }
-
     public void HandedToAgent(RoutedTask task) => _queueing.WithLabels(task.Department).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(task.QueuedAt).TotalSeconds);
-
-    public void StoreFailed(string store) => _storeErrors.WithLabels(store).Inc();
-
-    public void AuditCommitted(TimeSpan waited) => _auditWrite.Observe(waited.TotalSeconds);
-
-    public void AuditQueue(int records) => _auditQueue.Set(records);
-
-    public void AuditIndexBacklog(int records) => _auditIndexed.Set(records);
-
-    private string Item(string code) => _catalog.Find(code) is null ? "other" : code;
 
     private void Sample(IReadOnlyList<DepartmentLoad> loads, DateTimeOffset now)
     {
@@ -150,6 +88,3 @@ internal sealed class HubMetrics
         _ => "on_site",
     };
 }
-
-/// <summary>One department's work at this hub at one moment.</summary>
-internal sealed record DepartmentLoad(string Department, IReadOnlyDictionary<SlaClass, int> Pending, IReadOnlyList<DateTimeOffset> Deadlines, int Agents, int InFlight, int Capacity);

@@ -1,5 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 

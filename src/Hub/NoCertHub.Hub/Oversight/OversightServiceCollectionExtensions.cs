@@ -1,3 +1,5 @@
+using NoCertHub.Hub.Identity;
+
 namespace NoCertHub.Hub.Oversight;
 
 internal static class OversightServiceCollectionExtensions

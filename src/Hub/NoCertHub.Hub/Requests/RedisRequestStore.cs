@@ -1,9 +1,8 @@
 using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
-using NoCertHub.Hub.Routing;
-using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
 using StackExchange.Redis;
 

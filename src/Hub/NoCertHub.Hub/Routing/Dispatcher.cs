@@ -141,15 +141,15 @@ internal sealed class Dispatcher : IDisposable
     }
 
     /// <summary>Each department's queued and in-flight work and its agents, for the metrics.</summary>
-    public IReadOnlyList<Observability.DepartmentLoad> Snapshot()
+    public IReadOnlyList<DepartmentLoad> Snapshot()
     {
-        var loads = new List<Observability.DepartmentLoad>();
+        var loads = new List<DepartmentLoad>();
         foreach (var (department, route) in _departments)
         {
             lock (route)
             {
                 var tasks = route.Queues.Values.SelectMany(q => q).Concat(route.Agents.SelectMany(a => a.InFlight.Values)).ToList();
-                loads.Add(new Observability.DepartmentLoad(
+                loads.Add(new DepartmentLoad(
                     department,
                     tasks.GroupBy(t => t.Receipt.SlaClass).ToDictionary(g => g.Key, g => g.Count()),
                     tasks.Select(t => t.Receipt.Deadline.ToDateTimeOffset()).ToList(),

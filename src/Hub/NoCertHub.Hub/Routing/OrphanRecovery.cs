@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Catalog;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using StackExchange.Redis;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using StackExchange.Redis;
 

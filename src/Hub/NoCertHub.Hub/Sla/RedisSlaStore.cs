@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.V1;
 using StackExchange.Redis;

@@ -8,9 +8,6 @@ internal static partial class SlaLog
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Deadline sweep failed; retrying")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "A deadline falls after {KnownThrough}, the last date the working-day calendar has holidays for; counting weekends only. Add the next year's arrangement to Sla:Calendar.")]
-    public static partial void BeyondCalendar(ILogger logger, DateOnly knownThrough);
-
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Reminded {Agents} agent(s) of {Department} that request {RequestId} is due {Deadline}")]
     public static partial void Reminded(ILogger logger, int agents, string department, string requestId, Google.Protobuf.WellKnownTypes.Timestamp deadline);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Core;
 using Quartz;
 
 namespace NoCertHub.Hub.Sla;

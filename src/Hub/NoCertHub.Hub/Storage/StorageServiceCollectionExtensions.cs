@@ -9,6 +9,7 @@ internal static class StorageServiceCollectionExtensions
             .Validate(o => Enum.IsDefined(o.Durability), "Storage:Durability must be PowerLoss or ProcessCrash")
             .ValidateOnStart();
         services.AddSingleton<HubDataFolder>();
+        services.AddSingleton<StoreErrorMetrics>();
         return services;
     }
 }

@@ -2,9 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
-using NoCertHub.Hub.Observability;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
@@ -26,7 +25,7 @@ internal sealed class RequestIntake(
     Dispatcher dispatcher,
     RedisKeys keys,
     IAuditLog audit,
-    HubMetrics metrics,
+    VerificationMetrics metrics,
     TimeProvider time,
     IOptions<HubOptions> options,
     ILogger<RequestIntake> logger)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Grpc.Core;
 using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Redis;
 using NoCertHub.V1;
@@ -9,14 +10,6 @@ namespace NoCertHub.Hub.Verification;
 
 /// <summary>A request the hub will route: well-formed, for an item in force, with a known officer.</summary>
 internal sealed record ValidatedRequest(VerificationRequest Request, CatalogItem Item, string Officer, string WindowId);
-
-/// <summary>A request the hub refuses, with the status and a message a person can act on.</summary>
-internal sealed class RequestRefusedException(StatusCode status, string message) : Exception(message)
-{
-    public StatusCode Status { get; } = status;
-
-    public RpcException ToRpcException() => new(new Status(Status, Message));
-}
 
 /// <summary>
 /// Checks a request before anything is recorded or routed. Each refusal names the field or the
@@ -40,10 +33,10 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
             throw Invalid("subject is required");
         }
 
-        ValidateSubject(request.Subject, "subject");
+        SubjectIds.Validate(request.Subject, "subject");
         if (request.Applicant is not null)
         {
-            ValidateSubject(request.Applicant, "applicant");
+            SubjectIds.Validate(request.Applicant, "applicant");
         }
 
         if (request.RelatedParties.Count > 16)
@@ -53,7 +46,7 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
 
         for (var i = 0; i < request.RelatedParties.Count; i++)
         {
-            ValidateSubject(request.RelatedParties[i], $"related_parties[{i}]");
+            SubjectIds.Validate(request.RelatedParties[i], $"related_parties[{i}]");
         }
 
         Require(request.CaseNumber, "case_number", 128, "every lookup must name the case it serves (Art. 17)");
@@ -132,34 +125,6 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
         }
 
         return new ValidatedRequest(request, item, officer, RedisKeys.WindowId(request.Requester.Department, request.Requester.Window));
-    }
-
-    internal static void ValidateSubject(Subject subject, string field)
-    {
-        switch (subject.Kind)
-        {
-            case SubjectKind.Person:
-                if (!SubjectIds.IsValidResidentId(subject.Id))
-                {
-                    throw Invalid($"{field}.id is not a valid resident identity card number (18 characters, check digit per GB 11643)");
-                }
-
-                break;
-            case SubjectKind.Organization:
-                if (!SubjectIds.IsValidCreditCode(subject.Id))
-                {
-                    throw Invalid($"{field}.id is not a valid unified social credit code (18 characters, check character per GB 32100)");
-                }
-
-                break;
-            default:
-                throw Invalid($"{field}.kind must be PERSON or ORGANIZATION");
-        }
-
-        if (subject.Name.Length > 128)
-        {
-            throw Invalid($"{field}.name is longer than 128 characters");
-        }
     }
 
     private static void Require(string value, string field, int maxLength, string? why = null)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.V1;

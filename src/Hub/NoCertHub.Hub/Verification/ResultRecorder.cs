@@ -1,8 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
-using NoCertHub.Hub.Hosting;
-using NoCertHub.Hub.Observability;
+using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
@@ -19,7 +18,7 @@ internal sealed class ResultRecorder(
     AuditChain chain,
     IRequestStore store,
     ResultNotifier notifier,
-    HubMetrics metrics,
+    VerificationMetrics metrics,
     Dispatcher dispatcher,
     TimeProvider time,
     IOptions<HubOptions> options,

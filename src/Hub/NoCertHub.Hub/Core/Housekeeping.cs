@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace NoCertHub.Hub.Hosting;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>
 /// Runs CPU-heavy housekeeping (the audit checkpoint's re-chaining of a minute of records, misuse

@@ -1,4 +1,4 @@
-namespace NoCertHub.Hub.Hosting;
+namespace NoCertHub.Hub.Core;
 
 internal static class TimeProviderExtensions
 {

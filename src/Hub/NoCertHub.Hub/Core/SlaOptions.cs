@@ -1,4 +1,4 @@
-namespace NoCertHub.Hub.Sla;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>How day-based Article 11 limits are counted.</summary>
 internal enum SlaClock

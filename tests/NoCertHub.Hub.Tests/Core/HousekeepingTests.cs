@@ -1,7 +1,7 @@
-using NoCertHub.Hub.Hosting;
+using NoCertHub.Hub.Core;
 using Xunit;
 
-namespace NoCertHub.Hub.Tests.Hosting;
+namespace NoCertHub.Hub.Tests.Core;
 
 public class HousekeepingTests
 {

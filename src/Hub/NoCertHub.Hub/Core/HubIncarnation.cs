@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Hosting;
 
-namespace NoCertHub.Hub.Routing;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>
 /// This run of this hub. Requests record the incarnation that routes them, so a hub restarted

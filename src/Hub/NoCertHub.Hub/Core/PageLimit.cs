@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace NoCertHub.Hub.Oversight;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>How many entries a listing returns: 0 means the default; out of range is the caller's error.</summary>
 internal static class PageLimit

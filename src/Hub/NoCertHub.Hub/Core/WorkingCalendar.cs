@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NoCertHub.Hub.Sla;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>
 /// Working days and office hours of the district, from <see cref="WorkingCalendarOptions"/>.

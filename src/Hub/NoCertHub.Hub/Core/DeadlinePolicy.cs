@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.V1;
 
-namespace NoCertHub.Hub.Sla;
+namespace NoCertHub.Hub.Core;
 
 /// <summary>Computes the Article 11 deadline of a request accepted at a given instant, and when to remind.</summary>
 internal sealed class DeadlinePolicy
@@ -41,7 +41,7 @@ internal sealed class DeadlinePolicy
         if (_calendar.KnownThrough is { } known && DateOnly.FromDateTime(deadline.ToOffset(_options.Calendar.UtcOffset).DateTime) > known
             && Interlocked.Exchange(ref _warnedBeyondCalendar, 1) == 0)
         {
-            SlaLog.BeyondCalendar(_logger, known);
+            CoreLog.BeyondCalendar(_logger, known);
         }
 
         return deadline;

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Sla;
+using NoCertHub.Hub.Core;
 using NoCertHub.V1;
 using Xunit;
 
-namespace NoCertHub.Hub.Tests.Sla;
+namespace NoCertHub.Hub.Tests.Core;
 
 public class DeadlinePolicyTests
 {

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace NoCertHub.Hub.Hosting;
+namespace NoCertHub.Hub.Storage;
 
 /// <summary>Opening connections the same way for every SQL store (audit, catalog), whatever the engine.</summary>
 internal static class SqlConnections

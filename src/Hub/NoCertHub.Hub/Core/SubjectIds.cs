@@ -1,4 +1,6 @@
-namespace NoCertHub.Hub.Verification;
+using NoCertHub.V1;
+
+namespace NoCertHub.Hub.Core;
 
 /// <summary>Check digits of the two national identifiers a subject can have.</summary>
 internal static class SubjectIds
@@ -52,5 +54,34 @@ internal static class SubjectIds
 
         var check = (31 - (sum % 31)) % 31;
         return CreditAlphabet[check] == code[17];
+    }
+
+    /// <summary>Refuses (InvalidArgument, naming <paramref name="field"/>) a subject whose kind, identifier or name is not well-formed.</summary>
+    public static void Validate(Subject subject, string field)
+    {
+        switch (subject.Kind)
+        {
+            case SubjectKind.Person:
+                if (!IsValidResidentId(subject.Id))
+                {
+                    throw RequestRefusedException.Invalid($"{field}.id is not a valid resident identity card number (18 characters, check digit per GB 11643)");
+                }
+
+                break;
+            case SubjectKind.Organization:
+                if (!IsValidCreditCode(subject.Id))
+                {
+                    throw RequestRefusedException.Invalid($"{field}.id is not a valid unified social credit code (18 characters, check character per GB 32100)");
+                }
+
+                break;
+            default:
+                throw RequestRefusedException.Invalid($"{field}.kind must be PERSON or ORGANIZATION");
+        }
+
+        if (subject.Name.Length > 128)
+        {
+            throw RequestRefusedException.Invalid($"{field}.name is longer than 128 characters");
+        }
     }
 }

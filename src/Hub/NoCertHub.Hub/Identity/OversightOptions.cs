@@ -1,4 +1,4 @@
-namespace NoCertHub.Hub.Oversight;
+namespace NoCertHub.Hub.Identity;
 
 internal sealed class OversightOptions
 {

@@ -1,8 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using NoCertHub.Hub.Identity;
 
-namespace NoCertHub.Hub.Oversight;
+namespace NoCertHub.Hub.Identity;
 
 /// <summary>Who may use the joint office's APIs (oversight, audit search), and who is acting, for the record.</summary>
 internal sealed class OversightAccess(ICallerIdentityResolver identity, IOptions<OversightOptions> options)

@@ -1,7 +1,7 @@
-using NoCertHub.Hub.Verification;
+using NoCertHub.Hub.Core;
 using Xunit;
 
-namespace NoCertHub.Hub.Tests.Verification;
+namespace NoCertHub.Hub.Tests.Core;
 
 public class SubjectIdsTests
 {

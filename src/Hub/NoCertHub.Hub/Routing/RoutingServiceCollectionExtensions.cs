@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Requests;
+
+namespace NoCertHub.Hub.Routing;
+
+internal static class RoutingServiceCollectionExtensions
+{
+    /// <summary>Per-department queues and agent sessions, and the adoption of requests a dead hub was routing.</summary>
+    public static IServiceCollection AddRequestRouting(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new Dispatcher(sp.GetRequiredService<IRequestStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HubOptions>>().Value.MarkAssignedAfter));
+        services.AddSingleton<OrphanRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrphanRecovery>());
+        return services;
+    }
+}
