@@ -382,15 +382,8 @@ internal sealed class CatalogGrpcService(
             throw Invalid("subject is required");
         }
 
-        try
-        {
-            SubjectIds.Validate(subject, "subject");
-            return subject;
-        }
-        catch (RequestRefusedException e)
-        {
-            throw e.ToRpcException();
-        }
+        SubjectIds.Validate(subject, "subject");
+        return subject;
     }
 
     private DateOnly DayOrToday(string value, string field) => Day(value, field) ?? CatalogRules.Today(time);

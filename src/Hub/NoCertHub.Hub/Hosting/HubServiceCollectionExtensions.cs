@@ -21,7 +21,7 @@ internal static class HubServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
-            o.Interceptors.Add<StoreUnavailableInterceptor>();
+            o.Interceptors.Add<ErrorMappingInterceptor>();
         });
         services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
             .AddRequestRouting().AddVerification().AddHubObservability();

@@ -50,7 +50,8 @@ internal sealed class RequestIntake(
         {
             metrics.Refused(request?.ItemCode);
             await RecordRefusalAsync(request, caller, refused, context.CancellationToken);
-            throw refused.ToRpcException();
+            // Mapped to its status by the hub's one error mapping (Hosting/ErrorMappingInterceptor).
+            throw;
         }
 
         var r = valid.Request;
@@ -109,14 +110,8 @@ internal sealed class RequestIntake(
             HubInstance = options.Value.InstanceId,
             Reason = Clip($"{refused.Status}: {refused.Message}", 1024),
         };
-        try
-        {
-            await audit.WriteAsync(record, cancellationToken);
-        }
-        catch (AuditUnavailableException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The audit store is unavailable; no request can be processed until it is back", e));
-        }
+        // An AuditUnavailableException goes to the caller as Unavailable (Hosting/ErrorMappingInterceptor).
+        await audit.WriteAsync(record, cancellationToken);
     }
 
     // A refused request can carry anything; the audit keeps a bounded, honest prefix of it.
