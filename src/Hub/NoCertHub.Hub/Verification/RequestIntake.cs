@@ -14,7 +14,8 @@ namespace NoCertHub.Hub.Verification;
 
 /// <summary>
 /// Accepts a window's request: validates it (recording refusals for the audit), gives it its
-/// Article 11 deadline, records it durably, and hands it to routing.
+/// Article 11 deadline and records it. It hands back the task to route; the window API routes it,
+/// after whatever must be in place before an answer can come back (Verify's wait).
 /// </summary>
 internal sealed class RequestIntake(
     RequestValidator validator,
@@ -22,7 +23,6 @@ internal sealed class RequestIntake(
     DeadlinePolicy deadlines,
     OverdueSweeper sweeper,
     IRequestStore store,
-    Dispatcher dispatcher,
     RedisKeys keys,
     IAuditLog audit,
     VerificationMetrics metrics,
@@ -30,15 +30,18 @@ internal sealed class RequestIntake(
     IOptions<HubOptions> options,
     ILogger<RequestIntake> logger)
 {
-    /// <summary>The accepted request and whether this call created it (false for a retried client_request_id).</summary>
-    public readonly record struct Accepted(string RequestId, Receipt Receipt, bool IsNew);
+    /// <summary>
+    /// The accepted request, and the task to route when this call created it; null for a retried
+    /// client_request_id, which the first call routed.
+    /// </summary>
+    public readonly record struct Accepted(string RequestId, Receipt Receipt, RoutedTask? Task);
 
     /// <summary>
-    /// Validates, records and routes a request. <paramref name="receiptNow"/>: the caller hands the
+    /// Validates and records a request. <paramref name="receiptNow"/>: the caller hands the
     /// receipt to the window at once (Submit), so the record is on disk before this returns;
     /// Verify answers only with the result, and makes its own promise (see AcceptedRequest).
     /// </summary>
-    public async Task<Accepted> AcceptAsync(VerificationRequest? request, ServerCallContext context, bool receiptNow, Func<string, Task>? beforeRouting = null)
+    public async Task<Accepted> AcceptAsync(VerificationRequest? request, ServerCallContext context, bool receiptNow)
     {
         var caller = identity.Resolve(context);
         ValidatedRequest valid;
@@ -77,19 +80,13 @@ internal sealed class RequestIntake(
         {
             var first = await store.GetAsync(recordedId, context.CancellationToken)
                 ?? throw new RpcException(new Status(StatusCode.Aborted, $"client_request_id '{r.ClientRequestId}' names a request that is no longer on record; use a new id"));
-            return new Accepted(recordedId, first.Receipt, IsNew: false);
+            return new Accepted(recordedId, first.Receipt, Task: null);
         }
 
         VerificationLog.Accepted(logger, requestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
         metrics.Accepted(valid.Item);
         sweeper.Notify(remindAt ?? deadline);
-        if (beforeRouting is not null)
-        {
-            await beforeRouting(requestId);
-        }
-
-        dispatcher.Enqueue(RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
-        return new Accepted(requestId, receipt, IsNew: true);
+        return new Accepted(requestId, receipt, RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
     }
 
     private async Task RecordRefusalAsync(VerificationRequest? request, CallerIdentity? caller, RequestRefusedException refused, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
+using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Verification;
@@ -9,6 +10,7 @@ namespace NoCertHub.Hub.Verification;
 /// <summary>The window-facing API.</summary>
 internal sealed class VerificationGrpcService(
     RequestIntake intake,
+    Dispatcher dispatcher,
     IRequestStore store,
     ResultNotifier notifier,
     RedisKeys keys,
@@ -22,22 +24,29 @@ internal sealed class VerificationGrpcService(
     // How long an unanswered Verify waits, after its call ended, for its request to reach the disk.
     private static readonly TimeSpan FlushPatience = TimeSpan.FromSeconds(5);
 
-    public override async Task<Receipt> Submit(SubmitRequest request, ServerCallContext context) =>
-        (await intake.AcceptAsync(request.Request, context, receiptNow: true)).Receipt;
+    public override async Task<Receipt> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var accepted = await intake.AcceptAsync(request.Request, context, receiptNow: true);
+        if (accepted.Task is { } task)
+        {
+            dispatcher.Enqueue(task);
+        }
+
+        return accepted.Receipt;
+    }
 
     public override async Task<VerificationResult> Verify(VerifyRequest request, ServerCallContext context)
     {
-        Task<VerificationResult>? waiting = null;
-        var accepted = await intake.AcceptAsync(request.Request, context, receiptNow: false, requestId =>
+        var accepted = await intake.AcceptAsync(request.Request, context, receiptNow: false);
+        // Wait before routing, so an answer cannot arrive unseen.
+        var waiting = notifier.WaitForResult(accepted.RequestId);
+        if (accepted.Task is { } task)
         {
-            // Wait before routing, so an answer cannot arrive unseen.
-            waiting = notifier.WaitForResult(requestId);
-            return Task.CompletedTask;
-        });
-        if (waiting is null)
+            dispatcher.Enqueue(task);
+        }
+        else
         {
             // A retried client_request_id: the first call routed it; it may be answered already.
-            waiting = notifier.WaitForResult(accepted.RequestId);
             var stored = await store.GetAsync(accepted.RequestId, context.CancellationToken);
             if (stored?.Result is { } done)
             {
