@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using NoCertHub.Hub.Audit;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Audit;
@@ -10,6 +11,7 @@ namespace NoCertHub.Hub.Tests.Audit;
 /// them on every core; the writer encodes from records. These must agree to the byte, over page
 /// boundaries, on every engine's reader.
 /// </summary>
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
 {
     private const int Records = 70_000;

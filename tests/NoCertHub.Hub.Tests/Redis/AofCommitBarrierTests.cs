@@ -1,9 +1,11 @@
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Tests.Requests;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Redis;
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public class AofCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
 {
     [Fact]

@@ -3,10 +3,12 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Storage;
 using StackExchange.Redis;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Redis;
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class EmbeddedRedisServerTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-tier-").FullName;

@@ -9,6 +9,7 @@ using Xunit;
 namespace NoCertHub.Hub.Tests.Redis;
 
 /// <summary>Against a real redis-server: the hub warns exactly when the server's persistence is weaker than the chosen promise.</summary>
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class ExternalRedisDurabilityCheckTests
 {
     [Theory]

@@ -1,6 +1,7 @@
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Tests.Requests;
 using StackExchange.Redis;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Redis;
@@ -196,6 +197,8 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
 
 }
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class ScriptPipelineOnGarnetTests(GarnetFixture fixture) : ScriptPipelineTests<GarnetFixture>(fixture);
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class ScriptPipelineOnRedisServerTests(RedisServerFixture fixture) : ScriptPipelineTests<RedisServerFixture>(fixture);

@@ -6,6 +6,7 @@ using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Tests.Redis;
 using NoCertHub.V1;
 using StackExchange.Redis;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Requests;
@@ -306,6 +307,8 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         new() { RequestId = id, Verdict = verdict, ItemCode = "JJ-MZ-001", CaseNumber = "case-1", AnsweredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
 }
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class RedisRequestStoreOnGarnetTests(GarnetFixture fixture) : RedisRequestStoreTests<GarnetFixture>(fixture);
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class RedisRequestStoreOnRedisServerTests(RedisServerFixture fixture) : RedisRequestStoreTests<RedisServerFixture>(fixture);

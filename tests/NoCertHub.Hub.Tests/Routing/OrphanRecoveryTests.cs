@@ -9,6 +9,7 @@ using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Tests.Requests;
 using NoCertHub.V1;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Routing;
@@ -118,6 +119,8 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
     private sealed record Parts(RedisKeys Keys, HubIncarnation Incarnation, RedisRequestStore Requests, Dispatcher Dispatcher, OrphanRecovery Recovery, OverdueSweeper Sweeper);
 }
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class OrphanRecoveryOnGarnetTests(GarnetFixture fixture) : OrphanRecoveryTests<GarnetFixture>(fixture);
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class OrphanRecoveryOnRedisServerTests(RedisServerFixture fixture) : OrphanRecoveryTests<RedisServerFixture>(fixture);

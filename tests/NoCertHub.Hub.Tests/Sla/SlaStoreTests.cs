@@ -10,6 +10,7 @@ using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Tests.Requests;
 using NoCertHub.V1;
 using Prometheus;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Sla;
@@ -307,6 +308,8 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     private sealed record TestHubParts(RedisRequestStore Requests, RedisSlaStore Sla, OverdueSweeper Sweeper, ReminderRelay Relay, Dispatcher Dispatcher, DeadlinePolicy Policy);
 }
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class SlaStoreOnGarnetTests(GarnetFixture fixture) : SlaStoreTests<GarnetFixture>(fixture);
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class SlaStoreOnRedisServerTests(RedisServerFixture fixture) : SlaStoreTests<RedisServerFixture>(fixture);

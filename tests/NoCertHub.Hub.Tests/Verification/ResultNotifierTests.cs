@@ -7,6 +7,7 @@ using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Tests.Requests;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
+using NoCertHub.Testing;
 using Xunit;
 
 namespace NoCertHub.Hub.Tests.Verification;
@@ -113,6 +114,8 @@ public abstract class ResultNotifierTests<TFixture>(TFixture fixture) : IClassFi
     }
 }
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class ResultNotifierOnGarnetTests(GarnetFixture fixture) : ResultNotifierTests<GarnetFixture>(fixture);
 
+[Trait(TestSpeed.Name, TestSpeed.Slow)]
 public sealed class ResultNotifierOnRedisServerTests(RedisServerFixture fixture) : ResultNotifierTests<RedisServerFixture>(fixture);
