@@ -68,10 +68,10 @@ internal sealed partial class CatalogLoader(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Catalog item {Code} is in force from {Day}")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Catalog item {Code} is in force from {Day}")]
     private static partial void LogInForce(ILogger logger, string code, DateOnly day);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Catalog item {Code} is out of force as of {Day} (effective until {Until}); requests for it are refused (Art. 6, 21)")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Catalog item {Code} is out of force as of {Day} (effective until {Until}); requests for it are refused (Art. 6, 21)")]
     private static partial void LogOutOfForce(ILogger logger, string code, DateOnly day, DateOnly? until);
 }
 
@@ -93,6 +93,6 @@ internal sealed partial class CatalogRefreshJob(CatalogLoader loader, StoreError
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog store could not be read; routing continues on the catalog loaded last")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "The catalog store could not be read; routing continues on the catalog loaded last")]
     private static partial void LogReloadFailed(ILogger logger, Exception exception);
 }
