@@ -84,6 +84,8 @@ public abstract class HubFixture : IAsyncLifetime
 
     internal IAuditStore Audit => _app!.Services.GetRequiredService<IAuditStore>();
 
+    internal IServiceProvider Services => _app!.Services;
+
     /// <summary>The external Redis to use, or null for the embedded server.</summary>
     protected abstract Task<string?> StartRedisAsync();
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Storage;
-using Quartz;
+using NoCertHub.Hub.Core;
 
 namespace NoCertHub.Hub.Audit;
 
@@ -36,29 +36,11 @@ internal static class AuditServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditIndexer>();
 
-        var schedulerName = "nocert-audit-" + Guid.NewGuid().ToString("N");
-        services.AddQuartz(schedulerName, q =>
-        {
-            q.ScheduleJob<CheckpointJob>(
-                (sp, trigger) => Every(trigger, "audit-checkpoint", sp, o => o.CheckpointInterval),
-                (_, job) => job.WithIdentity("audit-checkpoint"));
-            q.ScheduleJob<MisuseDetectionJob>(
-                (sp, trigger) => Every(trigger, "audit-misuse", sp, o => o.Misuse.Interval),
-                (_, job) => job.WithIdentity("audit-misuse"));
-            q.ScheduleJob<ArchiveJob>(
-                (sp, trigger) => Every(trigger, "audit-archive", sp, _ => TimeSpan.FromHours(1)),
-                (_, job) => job.WithIdentity("audit-archive"));
-        });
-        services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
+        services.AddRecurringJob<CheckpointJob>("audit-checkpoint", sp => Options(sp).CheckpointInterval);
+        services.AddRecurringJob<MisuseDetectionJob>("audit-misuse", sp => Options(sp).Misuse.Interval);
+        services.AddRecurringJob<ArchiveJob>("audit-archive", _ => TimeSpan.FromHours(1));
         return services;
     }
 
-    private static void Every<T>(ITriggerConfigurator<T> trigger, string name, IServiceProvider services, Func<AuditOptions, TimeSpan> interval)
-        where T : IJob
-    {
-        var every = interval(services.GetRequiredService<IOptions<AuditOptions>>().Value);
-        trigger.WithIdentity(name)
-            .StartAt(services.GetRequiredService<TimeProvider>().GetUtcNow() + every)
-            .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever());
-    }
+    private static AuditOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AuditOptions>>().Value;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Storage;
-using Quartz;
+using NoCertHub.Hub.Core;
 
 namespace NoCertHub.Hub.Catalog;
 
@@ -26,17 +26,7 @@ internal static class CatalogServiceCollectionExtensions
         services.AddSingleton<CatalogLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogLoader>());
 
-        var schedulerName = "nocert-catalog-" + Guid.NewGuid().ToString("N");
-        services.AddQuartz(schedulerName, q => q.ScheduleJob<CatalogRefreshJob>(
-            (sp, trigger) =>
-            {
-                var every = sp.GetRequiredService<IOptions<CatalogOptions>>().Value.RefreshInterval;
-                trigger.WithIdentity("catalog-refresh")
-                    .StartAt(sp.GetRequiredService<TimeProvider>().GetUtcNow() + every)
-                    .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever());
-            },
-            (_, job) => job.WithIdentity("catalog-refresh")));
-        services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
+        services.AddRecurringJob<CatalogRefreshJob>("catalog-refresh", sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.RefreshInterval);
         return services;
     }
 }

@@ -24,7 +24,8 @@ internal static class HubServiceCollectionExtensions
             o.Interceptors.Add<ErrorMappingInterceptor>();
         });
         services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
-            .AddRequestRouting().AddVerification().AddHubObservability();
+            .AddRequestRouting().AddVerification().AddHubObservability()
+            .AddHubScheduler();
         services.AddGrpcReflection();
         return services;
     }

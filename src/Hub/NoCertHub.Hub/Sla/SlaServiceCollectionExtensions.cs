@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Core;
-using Quartz;
 
 namespace NoCertHub.Hub.Sla;
 
@@ -24,22 +23,7 @@ internal static class SlaServiceCollectionExtensions
         services.AddSingleton<OverdueSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<OverdueSweeper>());
 
-        // Quartz keeps schedulers in a process-wide repository by name; tests run several hubs in one process.
-        var schedulerName = "nocert-sla-" + Guid.NewGuid().ToString("N");
-        services.AddQuartz(schedulerName, q =>
-        {
-            q.ScheduleJob<SafetyNetJob>(
-                (sp, trigger) =>
-                {
-                    var interval = sp.GetRequiredService<IOptions<SlaOptions>>().Value.SafetyNetInterval;
-                    var clock = sp.GetRequiredService<TimeProvider>();
-                    trigger.WithIdentity("sla-safety-net")
-                        .StartAt(clock.GetUtcNow() + interval)
-                        .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever());
-                },
-                (_, job) => job.WithIdentity("sla-safety-net"));
-        });
-        services.AddQuartzHostedService(schedulerName, o => o.WaitForJobsToComplete = true);
+        services.AddRecurringJob<SafetyNetJob>("sla-safety-net", sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.SafetyNetInterval);
         return services;
     }
 
