@@ -60,8 +60,9 @@ public sealed partial class DurabilityTests(ITestOutputHelper output)
                 }
             }
 
-            await Task.Delay(500);
-            var events = StraceEvents.Parse(await File.ReadAllLinesAsync(trace), hub.GrpcPort);
+            // strace writes as the calls happen; wait until the last result's send is in the file.
+            var lines = await Poll.UntilAsync(() => File.ReadAllLinesAsync(trace), l => l.Any(x => x.Contains(verified[^1], StringComparison.Ordinal)));
+            var events = StraceEvents.Parse(lines, hub.GrpcPort);
             var aof = new Regex(@"/AOF/aof\.log\.\d+$");
             var audit = new Regex(@"/audit\.db(-wal)?$");
 
