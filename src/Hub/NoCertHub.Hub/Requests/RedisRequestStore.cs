@@ -10,87 +10,11 @@ namespace NoCertHub.Hub.Requests;
 
 internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RedisOptions> options, IOptions<SlaOptions> sla, HubIncarnation incarnation, ScriptPipeline scripts) : IRequestStore
 {
-    // KEYS: request record, body, timer set, client-id key, case string, case overflow hash. ARGV:
-    // id, body, first timer ms (the reminder, or the deadline), request record
-    // (RequestRecord.NewQueued), use client id (1/0), client-id ttl seconds, case entry, case ttl
-    // seconds, case string limit.
-    private const string AcceptScript = """
-        if ARGV[5] == '1' then
-          local existing = redis.call('GET', KEYS[4])
-          if existing then return existing end
-          redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[6])
-        end
-        redis.call('SET', KEYS[2], ARGV[2])
-        redis.call('SET', KEYS[1], ARGV[4])
-        redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-        if redis.call('STRLEN', KEYS[5]) < tonumber(ARGV[9]) then
-          redis.call('APPEND', KEYS[5], '\n' .. ARGV[1] .. '=' .. ARGV[7])
-        else
-          redis.call('HSET', KEYS[6], ARGV[1], ARGV[7])
-          redis.call('EXPIRE', KEYS[6], ARGV[8])
-        end
-        redis.call('EXPIRE', KEYS[5], ARGV[8])
-        return ARGV[1]
-        """;
-
-    // KEYS: request record, body, timer set, window history, escalation hash, case string, case
-    // overflow hash. ARGV: id, result, history cap, retention seconds, answered ms, case ttl seconds.
-    // Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
-    private const string CompleteScript = RequestRecord.Lua + WindowHistory.LuaAppend + """
-        local v = redis.call('GET', KEYS[1])
-        if not v then return {2, 0} end
-        local state, remind, deadline, prev, rest = RecordHead(v)
-        if state == 'a' then return {1, tonumber(prev)} end
-        local seq = HistoryAppend(KEYS[4], tonumber(ARGV[3]), ARGV[1])
-        local record = RecordAnswered(v, deadline, seq, rest, ARGV[2])
-        if tonumber(ARGV[4]) > 0 then
-          redis.call('SET', KEYS[1], record, 'EX', ARGV[4])
-          redis.call('EXPIRE', KEYS[2], ARGV[4])
-        else
-          redis.call('SET', KEYS[1], record)
-        end
-        redis.call('ZREM', KEYS[3], ARGV[1])
-        if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('HSET', KEYS[5], 'answered', ARGV[5]) end
-        local checks = redis.call('GET', KEYS[6])
-        local line = checks and string.find(checks, '\n' .. ARGV[1] .. '=', 1, true)
-        if line then
-          local stop = string.find(checks, '\n', line + 1, true) or (#checks + 1)
-          redis.call('SET', KEYS[6], string.sub(checks, 1, stop - 1) .. ARGV[5] .. string.sub(checks, stop), 'EX', ARGV[6])
-        else
-          local check = redis.call('HGET', KEYS[7], ARGV[1])
-          if check then
-            redis.call('HSET', KEYS[7], ARGV[1], check .. ARGV[5])
-            redis.call('EXPIRE', KEYS[7], ARGV[6])
-            if checks then redis.call('EXPIRE', KEYS[6], ARGV[6]) end
-          end
-        end
-        return {0, seq}
-        """;
-
-    // KEYS: request record, body. ARGV: previous owner, new owner. Returns {body, officer} when
-    // this hub now routes the unanswered request (queued again), else nothing.
-    private const string AdoptScript = RequestRecord.Lua + """
-        local v = redis.call('GET', KEYS[1])
-        if not v then return false end
-        local state, remind, deadline, seq, rest = RecordHead(v)
-        local hub, officerAt = RecordText(v, rest)
-        if hub ~= ARGV[1] or state == 'a' then return false end
-        local body = redis.call('GET', KEYS[2])
-        if not body then return false end
-        local officer = RecordText(v, officerAt)
-        redis.call('SET', KEYS[1], RecordRequeued(v, remind, deadline, seq, ARGV[2], officerAt))
-        return {body, officer}
-        """;
-
-    // KEYS: request record. Queued becomes sent; one byte, in place.
-    private const string AssignScript = RequestRecord.Lua + """
-        RecordMarkSent(KEYS[1])
-        return 0
-        """;
-
-    private static readonly RedisScript Accept = new(AcceptScript);
-    private static readonly RedisScript Complete = new(CompleteScript);
-    private static readonly RedisScript Assign = new(AssignScript);
+    // The scripts, with what they take and return, are Lua/*.lua beside this file.
+    private static readonly RedisScript Accept = LuaScripts.Load("accept.lua");
+    private static readonly RedisScript Complete = LuaScripts.Load("complete.lua");
+    private static readonly RedisScript Assign = LuaScripts.Load("assign.lua");
+    private static readonly RedisScript Adopt = LuaScripts.Load("adopt.lua");
 
     private readonly RedisOptions _options = options.Value;
     private readonly long _caseTtlSeconds = (long)sla.Value.CaseRetention.TotalSeconds;
@@ -228,7 +152,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
     public async Task<AdoptedRequest?> AdoptAsync(string requestId, string previousOwner, CancellationToken cancellationToken)
     {
         var shard = Shard(requestId);
-        var reply = await Db.ScriptEvaluateAsync(AdoptScript, [keys.Request(shard, requestId), keys.Body(shard, requestId)], [previousOwner, _instance]).WaitAsync(cancellationToken);
+        var reply = await Db.EvaluateAsync(Adopt, [keys.Request(shard, requestId), keys.Body(shard, requestId)], [previousOwner, _instance]).WaitAsync(cancellationToken);
         if (reply.IsNull || reply.Resp2Type != ResultType.Array)
         {
             return null;

@@ -27,38 +27,6 @@ internal readonly record struct RequestRecord(char State, bool Remind, long Dead
     public const char Sent = 's';
     public const char Answered = 'a';
 
-    /// <summary>
-    /// The layout in Lua, for every script that reads or changes a record (prefix the script
-    /// with it): <c>local state, remind, deadline, seq, rest = RecordHead(v)</c> (nil for a value
-    /// not in this layout; rest is the position of the hub's length);
-    /// <c>local text, after = RecordText(v, at)</c> reads the length-prefixed field at position at
-    /// (the hub, then the officer); <c>RecordAnswered(v, deadline, seq, rest, result)</c> and
-    /// <c>RecordRequeued(v, remind, deadline, seq, hub, officerAt)</c> build the record's next
-    /// value; <c>RecordMarkSent(key)</c> and <c>RecordRemindDone(key)</c> change one byte in place.
-    /// </summary>
-    public const string Lua = """
-        local function RecordHead(v)
-          local state, remind, deadline, seq, rest = string.match(v, '^(%a)(%d)|(%d+)|(%d+)|()')
-          return state, remind, deadline, seq, rest
-        end
-        local function RecordText(v, at)
-          local n, p = string.match(v, '^(%d+):()', at)
-          n = tonumber(n)
-          return string.sub(v, p, p + n - 1), p + n
-        end
-        local function RecordAnswered(v, deadline, seq, rest, result)
-          return 'a0|' .. deadline .. '|' .. seq .. '|' .. string.sub(v, rest) .. result
-        end
-        local function RecordRequeued(v, remind, deadline, seq, hub, officerAt)
-          return 'q' .. remind .. '|' .. deadline .. '|' .. seq .. '|' .. #hub .. ':' .. hub .. string.sub(v, officerAt)
-        end
-        local function RecordMarkSent(key)
-          if redis.call('GETRANGE', key, 0, 0) == 'q' then redis.call('SETRANGE', key, 0, 's') end
-        end
-        local function RecordRemindDone(key)
-          redis.call('SETRANGE', key, 1, '0')
-        end
-        """ + "\n";
 
     public RequestState RequestState => State switch
     {

@@ -16,69 +16,9 @@ namespace NoCertHub.Hub.Sla;
 /// </summary>
 internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<SlaOptions> options, ICommitBarrier durability)
 {
-    // Lua numbers print in exponent form past 14 digits; Unix ms have 13, but format them explicitly.
-    private const string ServerMillis = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        """;
-
-    // KEYS: timer set, open escalations, then per request: request record, body, escalation hash.
-    // ARGV: hub instance, then the request ids in the same order. For each request, its next event
-    // if due by the server clock: the reminder (the timer moves on to the deadline), or the
-    // deadline (escalated, it leaves the timers); a reminder whose deadline has passed too is
-    // skipped for the escalation. One script for a batch: one round trip and one script run for
-    // many requests. Returns per request {0} nothing due (or
-    // another hub fired it first), {1, deadline ms, body} escalated, {2, body} reminder; then
-    // the server time in ms.
-    private const string FireScript = ServerMillis + "\n" + Requests.RequestRecord.Lua + """
-        local at = string.format('%.0f', now)
-        local out = {}
-        for i = 2, #ARGV do
-          local id = ARGV[i]
-          local req, bodyKey, esc = KEYS[3 * i - 3], KEYS[3 * i - 2], KEYS[3 * i - 1]
-          local score = redis.call('ZSCORE', KEYS[1], id)
-          local result = {0}
-          if score and tonumber(score) <= now then
-            local v = redis.call('GET', req)
-            local body = redis.call('GET', bodyKey)
-            local state, remind, deadline
-            if v then state, remind, deadline = RecordHead(v) end
-            if not deadline or not body then
-              redis.call('ZREM', KEYS[1], id)
-            else
-              deadline = tonumber(deadline)
-              if remind == '1' then RecordRemindDone(req) end
-              if deadline > now then
-                redis.call('ZADD', KEYS[1], deadline, id)
-                if remind == '1' then result = {2, body} end
-              else
-                redis.call('ZREM', KEYS[1], id)
-                redis.call('HSET', esc, 'body', body, 'escalated', at, 'by', ARGV[1], 'state', 'open')
-                redis.call('ZADD', KEYS[2], deadline, id)
-                result = {1, deadline, body}
-              end
-            end
-          end
-          out[#out + 1] = result
-        end
-        out[#out + 1] = now
-        return out
-        """;
-
-    // KEYS: escalation hash, open escalations, closed escalations. ARGV: id, finding, closed by,
-    // retention seconds. Returns 0 unknown, 1 closed before, 2 closed now.
-    private const string CloseScript = """
-        local state = redis.call('HGET', KEYS[1], 'state')
-        if not state then return 0 end
-        if state == 'closed' then return 1 end
-        """ + "\n" + ServerMillis + "\n" + """
-        redis.call('HSET', KEYS[1], 'state', 'closed', 'finding', ARGV[2], 'closed_by', ARGV[3], 'closed', string.format('%.0f', now))
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('ZADD', KEYS[3], now, ARGV[1])
-        redis.call('EXPIRE', KEYS[1], ARGV[4])
-        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[4]) * 1000)
-        return 2
-        """;
+    // The scripts, with what they take and return, are Lua/*.lua beside this file.
+    private static readonly RedisScript Fire = LuaScripts.Load("fire.lua");
+    private static readonly RedisScript Close = LuaScripts.Load("close.lua");
 
     private readonly SlaOptions _options = options.Value;
 
@@ -136,7 +76,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
             args[1 + i] = requestIds[i];
         }
 
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(FireScript, scriptKeys, args))!;
+        var reply = (RedisResult[])(await Db.EvaluateAsync(Fire, scriptKeys, args))!;
         var escalatedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)reply[^1]);
         var events = new List<TimerEvent>();
         for (var i = 0; i < requestIds.Count; i++)
@@ -167,7 +107,7 @@ internal sealed class RedisSlaStore(IConnectionMultiplexer redis, RedisKeys keys
 
         RedisKey[] scriptKeys = [keys.Escalation(shard, requestId), keys.OpenEscalations(shard), keys.ClosedEscalations(shard)];
         RedisValue[] args = [requestId, finding, closedBy, (long)_options.ClosedEscalationRetention.TotalSeconds];
-        var reply = (int)(await Db.ScriptEvaluateAsync(CloseScript, scriptKeys, args).WaitAsync(cancellationToken));
+        var reply = (int)(await Db.EvaluateAsync(Close, scriptKeys, args).WaitAsync(cancellationToken));
         await durability.CommitAsync(cancellationToken);
         return (CloseOutcome)reply;
     }

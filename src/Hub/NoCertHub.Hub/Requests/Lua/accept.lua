@@ -1,0 +1,20 @@
+-- KEYS: request record, body, timer set, client-id key, case string, case overflow hash.
+-- ARGV: id, body, first timer ms (the reminder, or the deadline), request record
+-- (RequestRecord.NewQueued), use client id (1/0), client-id ttl seconds, case entry, case ttl
+-- seconds, case string limit. Returns the id on record (another one for a retried client id).
+if ARGV[5] == '1' then
+  local existing = redis.call('GET', KEYS[4])
+  if existing then return existing end
+  redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[6])
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+if redis.call('STRLEN', KEYS[5]) < tonumber(ARGV[9]) then
+  redis.call('APPEND', KEYS[5], '\n' .. ARGV[1] .. '=' .. ARGV[7])
+else
+  redis.call('HSET', KEYS[6], ARGV[1], ARGV[7])
+  redis.call('EXPIRE', KEYS[6], ARGV[8])
+end
+redis.call('EXPIRE', KEYS[5], ARGV[8])
+return ARGV[1]
