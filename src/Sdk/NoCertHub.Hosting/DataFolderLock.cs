@@ -107,7 +107,7 @@ public sealed class DataFolderInUseException : IOException
         : base(string.Create(CultureInfo.InvariantCulture,
             $"The data folder {folder} is in use by another NoCertHub {role} ({holder ?? "process not known: it has only just taken the folder"}). "
             + $"Two {role}s on one data folder would overwrite each other's files and lose what was acknowledged. "
-            + $"Stop that process first, or give this one a folder of its own ({setting})."), inner)
+            + $"Stop that process first, or give this one a folder of its own ({setting}). (The system said: {inner.Message})"), inner)
     {
         Folder = folder;
         Holder = holder;
