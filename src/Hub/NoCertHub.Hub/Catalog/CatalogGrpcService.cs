@@ -38,7 +38,7 @@ internal sealed class CatalogGrpcService(
         var proposals = await store.ProposalsAsync(request.Code, includeDecided: true, context.CancellationToken);
         if (proposals.Count == 0)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"no item '{request.Code}' has ever been proposed or listed"));
+            throw new RequestRefusedException(StatusCode.NotFound, $"no item '{request.Code}' has ever been proposed or listed");
         }
 
         var history = new CatalogItemHistory();
@@ -75,13 +75,13 @@ internal sealed class CatalogGrpcService(
 
         if (catalog.Find(spec.Code) is { } existing && existing.OwningDepartment != department && !jointOffice.IsJointOffice(department))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"item {spec.Code} belongs to {existing.OwningDepartment}; only that department or the joint office may propose a change to it"));
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"item {spec.Code} belongs to {existing.OwningDepartment}; only that department or the joint office may propose a change to it");
         }
 
         var id = await store.AddProposalAsync(spec, department, officer, time.GetUtcNow(), reason, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"item {spec.Code} already has a proposal pending; the joint office decides it before another can be made"));
+            ?? throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                $"item {spec.Code} already has a proposal pending; the joint office decides it before another can be made");
         return ToMessage((await store.ProposalAsync(id, context.CancellationToken))!);
     }
 
@@ -97,7 +97,7 @@ internal sealed class CatalogGrpcService(
     {
         var (actor, _) = jointOffice.Authorize(context, request.OfficerDeclared);
         var proposal = await store.ProposalAsync(request.ProposalId, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no proposal {request.ProposalId}"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"no proposal {request.ProposalId}");
         if (proposal.State != ProposalState.Pending)
         {
             throw AlreadyDecided(proposal);
@@ -113,8 +113,8 @@ internal sealed class CatalogGrpcService(
             problems.AddRange(DateProblems(proposal.Spec, CatalogRules.Today(time)));
             if (problems.Count > 0)
             {
-                throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                    $"proposal {proposal.Id} can no longer be approved as it stands ({string.Join("; ", problems)}); reject it and let the department propose again"));
+                throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                    $"proposal {proposal.Id} can no longer be approved as it stands ({string.Join("; ", problems)}); reject it and let the department propose again");
             }
         }
 
@@ -139,10 +139,10 @@ internal sealed class CatalogGrpcService(
         }
 
         var current = catalog.Find(request.Code, on)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"item '{request.Code}' is not in the catalog"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"item '{request.Code}' is not in the catalog");
         if (current.EffectiveUntil is { } until && until <= on)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"item {current.Code} is already out of force from {Format(until)}"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition, $"item {current.Code} is already out of force from {Format(until)}");
         }
 
         var spec = current.ToSpec();
@@ -153,7 +153,7 @@ internal sealed class CatalogGrpcService(
         }
 
         var id = await store.AddProposalAsync(spec, actorDepartment ?? "jj-joint-office", actor, time.GetUtcNow(), $"legal basis repealed by {act}", context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"item {current.Code} has a proposal pending; decide it first"));
+            ?? throw new RequestRefusedException(StatusCode.FailedPrecondition, $"item {current.Code} has a proposal pending; decide it first");
         await store.DecideAsync(id, spec.Code, approve: true, actor, time.GetUtcNow(), $"out of force from {Format(on)}: legal basis repealed by {act}", context.CancellationToken);
         await loader.ReloadAsync(context.CancellationToken);
         return ToMessage((await store.ProposalAsync(id, context.CancellationToken))!);
@@ -164,10 +164,10 @@ internal sealed class CatalogGrpcService(
         var subject = ValidSubject(request.Subject);
         var day = DayOrToday(request.On, "on");
         var item = catalog.Find(request.ItemCode, day)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"item '{request.ItemCode}' is not in the catalog (Art. 6)"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"item '{request.ItemCode}' is not in the catalog (Art. 6)");
         if (!item.IsInForceOn(day))
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"item {item.Code} ({item.Name}) is not in force on {Format(day)} (Art. 6)"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition, $"item {item.Code} ({item.Name}) is not in force on {Format(day)} (Art. 6)");
         }
 
         var violations = await store.ViolationsOfAsync(subject.Kind.ToString(), subject.Id, context.CancellationToken);
@@ -200,16 +200,16 @@ internal sealed class CatalogGrpcService(
         var reason = Required(request.Reason, "reason", "how the applicant's credit was repaired");
         var on = Day(request.LiftedOn, "lifted_on") ?? CatalogRules.Today(time);
         var ban = await store.ViolationAsync(request.Id, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no violation {request.Id}"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"no violation {request.Id}");
         if (ban.EndsOn is { } end)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"violation {ban.Id} is a fixed-term ban; it ends on its own on {Format(end)}"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition, $"violation {ban.Id} is a fixed-term ban; it ends on its own on {Format(end)}");
         }
 
         if (on < ban.StartsOn || !await store.LiftViolationAsync(ban.Id, on, actor, reason, context.CancellationToken))
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                ban.LiftedOn is { } lifted ? $"violation {ban.Id} was already lifted on {Format(lifted)}" : $"lifted_on {Format(on)} is before the ban started ({Format(ban.StartsOn)})"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                ban.LiftedOn is { } lifted ? $"violation {ban.Id} was already lifted on {Format(lifted)}" : $"lifted_on {Format(on)} is before the ban started ({Format(ban.StartsOn)})");
         }
 
         return ToMessage((await store.ViolationAsync(ban.Id, context.CancellationToken))!);
@@ -229,21 +229,21 @@ internal sealed class CatalogGrpcService(
         var (department, officer) = Department(context, request.DepartmentDeclared, request.OfficerDeclared);
         var material = Required(request.Material, "material", "what the applicant is asked to provide");
         var stored = await requests.GetAsync(request.RequestId, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no request '{request.RequestId}' is on record"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"no request '{request.RequestId}' is on record");
         if (stored.Request.Requester.Department != department)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"request {request.RequestId} was made by {stored.Request.Requester.Department}, not {department}"));
+            throw new RequestRefusedException(StatusCode.PermissionDenied, $"request {request.RequestId} was made by {stored.Request.Requester.Department}, not {department}");
         }
 
         if (stored.Result is not { } result)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"request {request.RequestId} has not been answered yet; a supplement follows an answer (Art. 12)"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition, $"request {request.RequestId} has not been answered yet; a supplement follows an answer (Art. 12)");
         }
 
         if (result.Verdict is not (Verdict.NotFound or Verdict.Mismatch or Verdict.NeedsSupplement))
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"request {request.RequestId} was answered {result.Verdict}: supplementary material may be asked for only when nothing was found or the record contradicts the claim (Art. 12)"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                $"request {request.RequestId} was answered {result.Verdict}: supplementary material may be asked for only when nothing was found or the record contradicts the claim (Art. 12)");
         }
 
         return await AddLedgerAsync(new LedgerRecord(0, LedgerKind.Supplement, department, stored.Request.CaseNumber, request.RequestId, stored.Receipt.ItemCode,
@@ -258,7 +258,7 @@ internal sealed class CatalogGrpcService(
         var subject = ValidSubject(request.Subject);
         if (catalog.Find(request.ItemCode) is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"item '{request.ItemCode}' is not in the catalog"));
+            throw new RequestRefusedException(StatusCode.NotFound, $"item '{request.ItemCode}' is not in the catalog");
         }
 
         return await AddLedgerAsync(new LedgerRecord(0, LedgerKind.Voluntary, department, caseNumber, null, request.ItemCode,
@@ -275,7 +275,7 @@ internal sealed class CatalogGrpcService(
         var caller = identity.Resolve(context);
         if (caller?.Department is { } own && !jointOffice.IsJointOffice(own) && own != request.Department)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{caller.Officer} of {own} may list only {own}'s ledger"));
+            throw new RequestRefusedException(StatusCode.PermissionDenied, $"{caller.Officer} of {own} may list only {own}'s ledger");
         }
 
         var limit = PageLimit.Parse(request.Limit, "limit");
@@ -299,12 +299,12 @@ internal sealed class CatalogGrpcService(
         var officer = caller?.Officer ?? declaredOfficer.Trim();
         if (department.Length == 0 || officer.Length == 0)
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "a client certificate, or department_declared and officer_declared, is required"));
+            throw new RequestRefusedException(StatusCode.Unauthenticated, "a client certificate, or department_declared and officer_declared, is required");
         }
 
         if (!loader.Departments.ContainsKey(department))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"'{department}' is not a known department"));
+            throw new RequestRefusedException(StatusCode.PermissionDenied, $"'{department}' is not a known department");
         }
 
         return (department, caller is null ? officer + " (declared, no certificate)" : officer);
@@ -372,8 +372,8 @@ internal sealed class CatalogGrpcService(
         RecordedAt = Timestamp.FromDateTimeOffset(e.RecordedAt),
     };
 
-    private static RpcException AlreadyDecided(ProposalRecord p) => new(new Status(StatusCode.FailedPrecondition,
-        $"proposal {p.Id} was already {(p.State == ProposalState.Approved ? "approved" : "rejected")} by {p.DecidedBy} at {p.DecidedAt:yyyy-MM-dd HH:mm} UTC"));
+    private static RequestRefusedException AlreadyDecided(ProposalRecord p) => new(StatusCode.FailedPrecondition,
+        $"proposal {p.Id} was already {(p.State == ProposalState.Approved ? "approved" : "rejected")} by {p.DecidedBy} at {p.DecidedAt:yyyy-MM-dd HH:mm} UTC");
 
     private static Subject ValidSubject(Subject? subject)
     {
@@ -403,5 +403,5 @@ internal sealed class CatalogGrpcService(
 
     private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    private static RequestRefusedException Invalid(string message) => RequestRefusedException.Invalid(message);
 }
