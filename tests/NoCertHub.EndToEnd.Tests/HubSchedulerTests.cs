@@ -16,7 +16,8 @@ public sealed class HubSchedulerTests(GarnetHubFixture hub) : IClassFixture<Garn
         var scheduler = await hub.Services.GetRequiredKeyedService<ISchedulerFactory>(name).GetScheduler(CancellationToken.None);
 
         Assert.Equal(name, scheduler.SchedulerName);
-        Assert.Equal(SchedulerStatus.Running, scheduler.Status);
+        // Quartz's hosted service starts the scheduler once the host has started, not before StartAsync returns.
+        Assert.Equal(SchedulerStatus.Running, await Poll.UntilAsync(() => Task.FromResult(scheduler.Status), s => s == SchedulerStatus.Running));
         var jobs = (await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())).Select(k => k.Name).Order(StringComparer.Ordinal);
         Assert.Equal(["audit-archive", "audit-checkpoint", "audit-misuse", "catalog-refresh", "sla-safety-net"], jobs);
     }

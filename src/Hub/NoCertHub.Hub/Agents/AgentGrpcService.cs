@@ -148,38 +148,38 @@ internal sealed class AgentGrpcService(
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"no hello within {_options.AgentHelloTimeout}"));
+            throw new RequestRefusedException(StatusCode.DeadlineExceeded, $"no hello within {_options.AgentHelloTimeout}");
         }
 
         if (!any || requestStream.Current.KindCase != AgentMessage.KindOneofCase.Hello)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message on an agent stream must be a hello"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "the first message on an agent stream must be a hello");
         }
 
         var hello = requestStream.Current.Hello;
         if (string.IsNullOrWhiteSpace(hello.AgentId) || string.IsNullOrWhiteSpace(hello.Department))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "hello needs agent_id and department"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "hello needs agent_id and department");
         }
 
         if (hello.Capacity < 1 || hello.Capacity > _options.MaxAgentCapacity)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"hello.capacity must be between 1 and {_options.MaxAgentCapacity}"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, $"hello.capacity must be between 1 and {_options.MaxAgentCapacity}");
         }
 
         if (hello.ItemCodes.Count == 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "hello.item_codes is empty: an agent must answer at least one item"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "hello.item_codes is empty: an agent must answer at least one item");
         }
 
         foreach (var code in hello.ItemCodes)
         {
             var item = catalog.Find(code)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, $"hello names item '{code}', which is not in the catalog"));
+                ?? throw new RequestRefusedException(StatusCode.NotFound, $"hello names item '{code}', which is not in the catalog");
             if (item.OwningDepartment != hello.Department)
             {
-                throw new RpcException(new Status(StatusCode.PermissionDenied,
-                    $"item '{code}' belongs to department '{item.OwningDepartment}', not '{hello.Department}'"));
+                throw new RequestRefusedException(StatusCode.PermissionDenied,
+                    $"item '{code}' belongs to department '{item.OwningDepartment}', not '{hello.Department}'");
             }
         }
 

@@ -67,15 +67,15 @@ internal sealed class AuditGrpcService(
         var resolution = request.Resolution?.Trim() ?? "";
         if (resolution.Length is 0 or > 4000)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "resolution is required (at most 4000 characters): what the joint office concluded"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "resolution is required (at most 4000 characters): what the joint office concluded");
         }
 
         var closed = await store.CloseFindingAsync(request.Id, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
         var finding = await store.GetFindingAsync(request.Id, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No misuse finding {request.Id}"));
+            ?? throw new RequestRefusedException(StatusCode.NotFound, $"No misuse finding {request.Id}");
         if (!closed && finding.Resolution != resolution)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Finding {request.Id} was already closed by {finding.ClosedBy} with another resolution"));
+            throw new RequestRefusedException(StatusCode.FailedPrecondition, $"Finding {request.Id} was already closed by {finding.ClosedBy} with another resolution");
         }
 
         return ToMessage(finding);
@@ -115,7 +115,7 @@ internal sealed class AuditGrpcService(
             return trimmed.Length switch
             {
                 0 => null,
-                > 128 => throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is longer than 128 characters")),
+                > 128 => throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} is longer than 128 characters"),
                 _ => trimmed,
             };
         }
@@ -126,26 +126,26 @@ internal sealed class AuditGrpcService(
         var caseNumber = Filter(r.CaseNumber, "case_number");
         if (subject is null && officer is null && department is null && caseNumber is null)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "give at least one of subject_id, officer, department, case_number: a search of the whole trail is not purpose-bound"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "give at least one of subject_id, officer, department, case_number: a search of the whole trail is not purpose-bound");
         }
 
         if (string.IsNullOrWhiteSpace(r.Purpose) || r.Purpose.Length > 512)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "purpose is required (at most 512 characters): why this search is made; it is recorded with the search"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "purpose is required (at most 512 characters): why this search is made; it is recorded with the search");
         }
 
         var from = r.From?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
         var to = r.To?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue.AddDays(-1);
         if (to <= from)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "to must be after from"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "to must be after from");
         }
 
         var size = PageLimit.Parse(r.PageSize, "page_size");
         var before = long.MaxValue;
         if (r.PageToken.Length > 0 && (!long.TryParse(r.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out before) || before < 1))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this API returned"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "page_token is not one this API returned");
         }
 
         return new AuditQuery(subject, officer, department, caseNumber, from, to, before, size);

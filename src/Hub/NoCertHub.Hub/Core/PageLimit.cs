@@ -11,7 +11,7 @@ internal static class PageLimit
     public static int Parse(int requested, string field) => requested switch
     {
         0 => Default,
-        < 0 or > Max => throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must be between 1 and {Max} (0 for {Default})")),
+        < 0 or > Max => throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} must be between 1 and {Max} (0 for {Default})"),
         _ => requested,
     };
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using NoCertHub.Hub.Core;
 using Microsoft.Extensions.Options;
 
 namespace NoCertHub.Hub.Identity;
@@ -19,7 +20,7 @@ internal sealed class OversightAccess(ICallerIdentityResolver identity, IOptions
         {
             if (!_options.AllowWithoutCertificate)
             {
-                throw new RpcException(new Status(StatusCode.Unauthenticated, "This API needs the joint office's client certificate"));
+                throw new RequestRefusedException(StatusCode.Unauthenticated, "This API needs the joint office's client certificate");
             }
 
             return (string.IsNullOrWhiteSpace(declaredOfficer) ? "(uncertified caller)" : declaredOfficer.Trim() + " (declared, no certificate)", null);
@@ -27,8 +28,8 @@ internal sealed class OversightAccess(ICallerIdentityResolver identity, IOptions
 
         if (caller.Department is null || !_options.Departments.Contains(caller.Department, StringComparer.Ordinal))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"{caller.Officer} of {caller.Department ?? "no department"} may not use this API; it is for {string.Join(", ", _options.Departments)}"));
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"{caller.Officer} of {caller.Department ?? "no department"} may not use this API; it is for {string.Join(", ", _options.Departments)}");
         }
 
         return (caller.Officer, caller.Department);

@@ -37,18 +37,18 @@ internal sealed class OversightGrpcService(
         var closedBy = access.Authorize(context, request.Officer).Actor;
         if (string.IsNullOrWhiteSpace(request.RequestId))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close");
         }
 
         var finding = request.Finding?.Trim();
         if (string.IsNullOrEmpty(finding))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "finding is required: what the joint office's investigation found"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "finding is required: what the joint office's investigation found");
         }
 
         if (finding.Length > 4000)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"finding is {finding.Length} characters; at most 4000"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, $"finding is {finding.Length} characters; at most 4000");
         }
 
         var outcome = await store.CloseEscalationAsync(request.RequestId, finding, closedBy, context.CancellationToken);
@@ -62,10 +62,10 @@ internal sealed class OversightGrpcService(
                 // A retried close with the same finding succeeds; a different one must not overwrite the record.
                 return escalation.Finding == finding
                     ? escalation
-                    : throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                        $"The escalation of {request.RequestId} was already closed by {escalation.ClosedBy} at {escalation.ClosedAt.ToDateTimeOffset():u} with another finding"));
+                    : throw new RequestRefusedException(StatusCode.FailedPrecondition,
+                        $"The escalation of {request.RequestId} was already closed by {escalation.ClosedBy} at {escalation.ClosedAt.ToDateTimeOffset():u} with another finding");
             default:
-                throw new RpcException(new Status(StatusCode.NotFound, $"No escalation on record for request '{request.RequestId}'"));
+                throw new RequestRefusedException(StatusCode.NotFound, $"No escalation on record for request '{request.RequestId}'");
         }
     }
 
@@ -94,14 +94,14 @@ internal sealed class OversightGrpcService(
         access.Authorize(context, declaredOfficer: null);
         if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.CaseNumber))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number"));
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number");
         }
 
         var checks = await store.CaseChecksAsync(request.Department, request.CaseNumber, context.CancellationToken);
         if (checks.Count == 0)
         {
-            throw new RpcException(new Status(StatusCode.NotFound,
-                $"No checks on record for case '{request.CaseNumber}' of {request.Department} (none made, or older than the retention period)"));
+            throw new RequestRefusedException(StatusCode.NotFound,
+                $"No checks on record for case '{request.CaseNumber}' of {request.Department} (none made, or older than the retention period)");
         }
 
         var now = time.GetUtcNow();
@@ -142,6 +142,6 @@ internal sealed class OversightGrpcService(
         }
 
         var span = value.ToTimeSpan();
-        return span >= TimeSpan.Zero ? span : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must not be negative"));
+        return span >= TimeSpan.Zero ? span : throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} must not be negative");
     }
 }
