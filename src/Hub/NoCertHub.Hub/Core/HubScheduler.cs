@@ -17,7 +17,7 @@ internal static class HubScheduler
     public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<IServiceProvider, TimeSpan> interval)
         where TJob : IJob
     {
-        services.AddSingleton(new RecurringJob(name, q => q.ScheduleJob<TJob>(
+        services.AddSingleton(new RecurringJob(q => q.ScheduleJob<TJob>(
             (sp, trigger) =>
             {
                 var every = interval(sp);
@@ -49,7 +49,7 @@ internal static class HubScheduler
 }
 
 /// <summary>A feature's recurring job, as it asks to be scheduled.</summary>
-internal sealed record RecurringJob(string Name, Action<IQuartzBuilder> Schedule);
+internal sealed record RecurringJob(Action<IQuartzBuilder> Schedule);
 
 /// <summary>The name of this hub's Quartz scheduler, unique in the process.</summary>
 internal sealed record HubSchedulerName(string Value);

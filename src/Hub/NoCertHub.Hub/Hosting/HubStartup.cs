@@ -71,9 +71,8 @@ internal static class HubStartup
             return null;
         }
 
-        var ip = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) ? IPAddress.Loopback
-            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed
-            : null;
+        // An address as written, else a loopback name (localhost); any other host name Kestrel resolves itself.
+        var ip = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : uri.IsLoopback ? IPAddress.Loopback : null;
         return ip is null ? null : new IPEndPoint(ip, uri.Port);
     }
 }

@@ -29,7 +29,7 @@ internal static class LuaScripts
         {
             return await db.ScriptEvaluateAsync(script.Digest, keys, args);
         }
-        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException e) when (RedisScript.IsUnknownScript(e))
         {
             return await db.ScriptEvaluateAsync(script.Text, keys, args, CommandFlags.NoScriptCache);
         }

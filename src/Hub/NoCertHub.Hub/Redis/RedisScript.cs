@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using StackExchange.Redis;
 
 namespace NoCertHub.Hub.Redis;
 
@@ -18,4 +19,11 @@ internal sealed class RedisScript(string text)
 #pragma warning disable CA5350
     public byte[] Digest { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(text));
 #pragma warning restore CA5350
+
+    /// <summary>
+    /// Redis refused a call by digest for not knowing its script (a server started or flushed since
+    /// it last saw it): the call did not run, and may go again by text without running twice.
+    /// </summary>
+    public static bool IsUnknownScript(Exception? e) =>
+        e is RedisServerException server && server.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 }

@@ -108,7 +108,7 @@ internal sealed class ScriptPipeline : IAsyncDisposable
         List<Call>? unknown = null;
         foreach (var call in calls)
         {
-            if (call.Reply!.Exception?.InnerException is RedisServerException e && e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            if (RedisScript.IsUnknownScript(call.Reply!.Exception?.InnerException))
             {
                 (unknown ??= []).Add(call);
             }
