@@ -28,7 +28,8 @@ try
     });
     using var keys = new AuditKeys(options);
     var chain = new AuditChain(keys.SubjectKey);
-    var store = new SqlAuditStore(new SqliteAuditDialect(), options.Value.ConnectionString, chain);
+    var database = new AuditDatabase(new SqliteAuditDialect(), options.Value.ConnectionString);
+    var store = new AuditChainStore(database, chain);
     var writer = new AuditWriter(store, options, NullLogger<AuditWriter>.Instance);
     await writer.StartAsync(stop.Token);
 
@@ -55,7 +56,7 @@ try
 
     // The search index is fed in the background in a hub; here it catches up afterwards, timed on its own.
     var indexing = Stopwatch.StartNew();
-    await store.IndexPendingAsync(stop.Token);
+    await new AuditSearchIndex(database).IndexPendingAsync(stop.Token);
     indexing.Stop();
 
     var signing = Stopwatch.StartNew();

@@ -189,8 +189,8 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
     public async Task Findings_AreListedAndClosedThroughTheApi()
     {
         var officer = "officer-" + Guid.NewGuid().ToString("N")[..6];
-        var store = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
-        await store.AddFindingAsync(new hub::NoCertHub.Hub.Audit.MisuseFindingRecord
+        var store = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.MisuseFindingStore>();
+        await store.AddAsync(new hub::NoCertHub.Hub.Audit.MisuseFindingRecord
         {
             Rule = "off_hours",
             Officer = officer,

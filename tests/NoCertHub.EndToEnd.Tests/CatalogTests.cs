@@ -64,7 +64,7 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         Assert.Equal("JJ-MZ-010", history.InForce.Code);
         Assert.Equal(StatusCode.FailedPrecondition, twice.StatusCode);
         // The refused attempt before approval is on the audit trail (Art. 21).
-        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
+        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>();
         var trail = await audit.FindBySubjectAsync(LiNa, 50, CancellationToken.None);
         Assert.Contains(trail, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Refused && r.ItemCode == "JJ-MZ-010" && r.Reason!.Contains("not in the certificate catalog", StringComparison.Ordinal));
     }
@@ -157,7 +157,7 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         Assert.Equal(Verdict.Match, dayBefore.Verdict);
         Assert.Equal(StatusCode.FailedPrecondition, onTheDay.StatusCode);
         Assert.Contains("stopped on 2026-12-03", onTheDay.Status.Detail, StringComparison.Ordinal);
-        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
+        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>();
         Assert.Contains(await audit.FindBySubjectAsync(LiNa, 50, CancellationToken.None),
             r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Refused && r.Reason!.Contains("not in force", StringComparison.Ordinal));
         Assert.DoesNotContain((await Catalog.ListItemsAsync(new ListItemsRequest())).Items, i => i.Code == "JJ-MZ-001");
@@ -229,7 +229,7 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
         Assert.Equal((Verdict.Match, "grid-officer-chen", "visited 2 Dec"), (result.Result.Verdict, result.Result.CheckedBy, result.Result.Note));
         Assert.Equal(1, secondCode);
         Assert.Contains("already answered", again.ToString(), StringComparison.Ordinal);
-        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.IAuditStore>();
+        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>();
         var record = Assert.Single(await audit.FindByRequestAsync(receipt.RequestId, CancellationToken.None));
         Assert.Contains("checked on site by grid-officer-chen", record.AnsweringAgent, StringComparison.Ordinal);
         Assert.Empty(await list.PendingAsync(CancellationToken.None));

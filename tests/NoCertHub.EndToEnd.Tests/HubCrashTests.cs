@@ -212,7 +212,8 @@ public sealed class HubCrashAuditTests
             hub = await HubProcess.StartAsync(directory, settings);
             using var after = new NoCertHubClient(new NoCertHubClientOptions { Address = hub.Address });
             var chain = new hub::NoCertHub.Hub.Audit.AuditChain(await File.ReadAllBytesAsync(settings["Audit:SubjectKeyPath"]));
-            var store = new hub::NoCertHub.Hub.Audit.SqlAuditStore(new hub::NoCertHub.Hub.Audit.SqliteAuditDialect(), settings["Audit:ConnectionString"], chain);
+            var database = new hub::NoCertHub.Hub.Audit.AuditDatabase(new hub::NoCertHub.Hub.Audit.SqliteAuditDialect(), settings["Audit:ConnectionString"]);
+            var store = new hub::NoCertHub.Hub.Audit.AuditSearchIndex(database);
             var missing = new List<string>();
             var lost = new List<string>();
             foreach (var receipt in receipts)
@@ -242,7 +243,7 @@ public sealed class HubCrashAuditTests
 
             using var publicKey = System.Security.Cryptography.ECDsa.Create();
             publicKey.ImportFromPem(await File.ReadAllTextAsync(settings["Audit:SigningKeyPath"]));
-            var verification = await new hub::NoCertHub.Hub.Audit.AuditVerifier(store, chain).VerifyAsync(settings["Audit:CheckpointDirectory"], publicKey, CancellationToken.None);
+            var verification = await new hub::NoCertHub.Hub.Audit.AuditVerifier(new hub::NoCertHub.Hub.Audit.AuditChainStore(database, chain), chain).VerifyAsync(settings["Audit:CheckpointDirectory"], publicKey, CancellationToken.None);
 
             Assert.True(answered > 0, "nothing was answered before the kill; the test proved nothing");
             Assert.Empty(lost);

@@ -82,7 +82,7 @@ public abstract class HubFixture : IAsyncLifetime
 
     public NoCertHubClient Client { get; private set; } = null!;
 
-    internal IAuditStore Audit => _app!.Services.GetRequiredService<IAuditStore>();
+    internal AuditSearchIndex Audit => _app!.Services.GetRequiredService<AuditSearchIndex>();
 
     internal IServiceProvider Services => _app!.Services;
 

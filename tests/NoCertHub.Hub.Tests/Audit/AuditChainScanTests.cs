@@ -17,13 +17,13 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
     private const int Records = 70_000;
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-scan-").FullName;
     private readonly AuditChain _chain = new(RandomNumberGenerator.GetBytes(32));
-    private SqlAuditStore _store = null!;
+    private AuditChainStore _store = null!;
 
     private string ConnectionString => $"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False";
 
     public async Task InitializeAsync()
     {
-        _store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, _chain);
+        _store = new SqliteAudit(ConnectionString, _chain).Chain;
         await _store.EnsureSchemaAsync(CancellationToken.None);
         for (var from = 0; from < Records; from += 5000)
         {
@@ -45,7 +45,7 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
 
     [Fact]
     public async Task GenericReader_GivesTheSameLeaves() =>
-        await AssertScanMatchesRecordsAsync(new SqlAuditStore(new WithoutRawReader(new SqliteAuditDialect()), ConnectionString, _chain), allCores: true);
+        await AssertScanMatchesRecordsAsync(new SqliteAudit(ConnectionString, _chain, new WithoutRawReader(new SqliteAuditDialect())).Chain, allCores: true);
 
     [Fact]
     public async Task Verifier_FollowsTheChainAcrossPages_AndCatchesASwapOnAPageBoundary()
@@ -63,7 +63,7 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         Assert.Equal(["records 32768 and 32769 are swapped: reordered", "record 60001 does not match its chain hash: altered"], result.Findings);
     }
 
-    private async Task AssertScanMatchesRecordsAsync(SqlAuditStore store, bool allCores)
+    private async Task AssertScanMatchesRecordsAsync(AuditChainStore store, bool allCores)
     {
         var records = await _store.ReadRangeAsync(1, Records, CancellationToken.None);
         var previous = AuditChain.Genesis.ToArray();
@@ -143,7 +143,7 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
 
         public int BulkInsertMinimum => inner.BulkInsertMinimum;
 
-        public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
-            inner.BulkInsertAsync(connection, transaction, parameters, rows, cancellationToken);
+        public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.BulkInsertAsync(connection, transaction, rows, cancellationToken);
     }
 }

@@ -17,7 +17,7 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-verify-").FullName;
     private AuditKeys _keys = null!;
-    private SqlAuditStore _store = null!;
+    private AuditChainStore _store = null!;
     private AuditCheckpoints _checkpoints = null!;
     private IOptions<AuditOptions> _options = null!;
 
@@ -41,7 +41,7 @@ public sealed class AuditVerifierTests : IAsyncLifetime, IDisposable
         _options = options;
         _keys = new AuditKeys(options);
         var chain = new AuditChain(_keys.SubjectKey);
-        _store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, chain);
+        _store = new SqliteAudit(ConnectionString, chain).Chain;
         await _store.EnsureSchemaAsync(CancellationToken.None);
         _checkpoints = new AuditCheckpoints(_store, _keys, options, Options.Create(new HubOptions { InstanceId = "hub-test" }), new FakeTimeProvider());
         for (var batch = 0; batch < 10; batch++)

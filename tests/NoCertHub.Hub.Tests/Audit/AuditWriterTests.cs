@@ -16,14 +16,13 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task WriteAsync_ManyConcurrentRecords_AllCommittedWhenTheirTasksComplete()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
-        var writer = new AuditWriter(store, Options.Create(new AuditOptions { MaxBatch = 64 }), NullLogger<AuditWriter>.Instance);
+        var writer = new AuditWriter(new SqliteAudit(ConnectionString, Chain).Chain, Options.Create(new AuditOptions { MaxBatch = 64 }), NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
 
         await Task.WhenAll(Enumerable.Range(0, 500).Select(i => writer.WriteAsync(Record($"r{i}", "33100219850312001X"), CancellationToken.None)));
 
         // A fresh store on the same file sees every record: they are on disk, not in a buffer.
-        var reopened = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        var reopened = new SqliteAudit(ConnectionString, Chain).Search;
         var found = await reopened.FindBySubjectAsync("33100219850312001X", 1000, CancellationToken.None);
         Assert.Equal(500, found.Count);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $"r{i}").Order(), found.Select(r => r.RequestId!).Order());
@@ -33,13 +32,14 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task FindByRequest_ReturnsEveryFieldAsWritten()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        var audit = new SqliteAudit(ConnectionString, Chain);
+        var store = audit.Chain;
         await store.EnsureSchemaAsync(CancellationToken.None);
         var record = Record("r-1", "331002199007210029") with { Late = true, DisclosedFields = "household_address", Reason = null };
 
         await store.AppendAsync([record], CancellationToken.None);
 
-        var read = Assert.Single(await store.FindByRequestAsync("r-1", CancellationToken.None));
+        var read = Assert.Single(await audit.Search.FindByRequestAsync("r-1", CancellationToken.None));
         Assert.Equal(record, read with { Seq = 0, ChainHash = null });
         Assert.Equal(1, read.Seq);
         Assert.Equal(AuditChain.Chain(AuditChain.Genesis, Chain.Leaf(1, record)), read.ChainHash);
@@ -48,7 +48,8 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task Append_KeepsEveryText_AsWritten_EmptyApartFromMissing()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        var audit = new SqliteAudit(ConnectionString, Chain);
+        var store = audit.Chain;
         await store.EnsureSchemaAsync(CancellationToken.None);
         var records = new[]
         {
@@ -61,7 +62,7 @@ public sealed class AuditWriterTests : IDisposable
 
         foreach (var record in records)
         {
-            var read = Assert.Single(await store.FindByRequestAsync(record.RequestId!, CancellationToken.None));
+            var read = Assert.Single(await audit.Search.FindByRequestAsync(record.RequestId!, CancellationToken.None));
             Assert.Equal(record, read with { Seq = 0, ChainHash = null });
         }
     }
@@ -69,8 +70,7 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task WriteAsync_StoreUnreachable_FailsTheCallerInsteadOfPretending()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
-        var writer = new AuditWriter(store, Options.Create(new AuditOptions()), NullLogger<AuditWriter>.Instance);
+        var writer = new AuditWriter(new SqliteAudit(ConnectionString, Chain).Chain, Options.Create(new AuditOptions()), NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         // Make the table unwritable: rename it away under the writer.
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString))
@@ -88,7 +88,8 @@ public sealed class AuditWriterTests : IDisposable
     [Fact]
     public async Task IndexPending_CatchesUpOverSeveralPages_ThenHasNothingLeft_AndSearchesFindTheLastPage()
     {
-        var store = new SqlAuditStore(new SqliteAuditDialect(), ConnectionString, Chain);
+        var audit = new SqliteAudit(ConnectionString, Chain);
+        var store = audit.Chain;
         await store.EnsureSchemaAsync(CancellationToken.None);
         const int Records = 12_345;
         for (var from = 0; from < Records; from += 1000)
@@ -98,13 +99,13 @@ public sealed class AuditWriterTests : IDisposable
                 CancellationToken.None);
         }
 
-        var first = await store.IndexPendingAsync(CancellationToken.None);
-        var second = await store.IndexPendingAsync(CancellationToken.None);
+        var first = await audit.Search.IndexPendingAsync(CancellationToken.None);
+        var second = await audit.Search.IndexPendingAsync(CancellationToken.None);
 
         Assert.Equal((Records, 0), (first, second));
-        var last = Assert.Single(await store.FindBySubjectAsync("331002199007210029", 10, CancellationToken.None));
+        var last = Assert.Single(await audit.Search.FindBySubjectAsync("331002199007210029", 10, CancellationToken.None));
         Assert.Equal(($"r{Records - 1}", (long)Records, "officer-" + ((Records - 1) % 7)), (last.RequestId, last.Seq, last.Officer));
-        Assert.Equal(Records - 1, (await store.FindBySubjectAsync("33100219850312001X", 20_000, CancellationToken.None)).Count);
+        Assert.Equal(Records - 1, (await audit.Search.FindBySubjectAsync("33100219850312001X", 20_000, CancellationToken.None)).Count);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

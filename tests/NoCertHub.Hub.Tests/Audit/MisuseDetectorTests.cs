@@ -15,15 +15,15 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
     // Thursday 3 December 2026, 18:00 in Jiaojiang: the detector looks back one day from here.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 3, 18, 0, 0, District));
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-misuse-").FullName;
-    private SqlAuditStore _store = null!;
+    private SqliteAudit _audit = null!;
     private MisuseDetector _detector = null!;
 
     public async Task InitializeAsync()
     {
-        _store = new SqlAuditStore(new SqliteAuditDialect(), $"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False", AuditWriterTests.Chain);
-        await _store.EnsureSchemaAsync(CancellationToken.None);
+        _audit = new SqliteAudit($"Data Source={Path.Combine(_directory, "audit.db")};Pooling=False", AuditWriterTests.Chain);
+        await _audit.Database.EnsureSchemaAsync(CancellationToken.None);
         var audit = new AuditOptions { Misuse = { VolumeMinimum = 20 } };
-        _detector = new MisuseDetector(_store, Options.Create(audit), Options.Create(new SlaOptions()), _clock);
+        _detector = new MisuseDetector(_audit.Search, _audit.Findings, Options.Create(audit), Options.Create(new SlaOptions()), _clock);
     }
 
     [Fact]
@@ -89,11 +89,11 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
         var finding = Assert.Single(first);
         Assert.Equal((MisuseDetector.SameSubjectAcrossCases, "officer-nosy", "331002199501300046", 3), (finding.Rule, finding.Officer, finding.SubjectId, finding.Count));
         Assert.Empty(again);
-        var listed = Assert.Single(await _store.ListFindingsAsync(false, null, "officer-nosy", 10, CancellationToken.None));
-        Assert.True(await _store.CloseFindingAsync(listed.Id, "checked: three family members' applications", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
-        Assert.False(await _store.CloseFindingAsync(listed.Id, "again", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
-        Assert.Empty(await _store.ListFindingsAsync(false, null, "officer-nosy", 10, CancellationToken.None));
-        Assert.Equal("joint-office-li", (await _store.GetFindingAsync(listed.Id, CancellationToken.None))!.ClosedBy);
+        var listed = Assert.Single(await _audit.Findings.ListAsync(false, null, "officer-nosy", 10, CancellationToken.None));
+        Assert.True(await _audit.Findings.CloseAsync(listed.Id, "checked: three family members' applications", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
+        Assert.False(await _audit.Findings.CloseAsync(listed.Id, "again", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
+        Assert.Empty(await _audit.Findings.ListAsync(false, null, "officer-nosy", 10, CancellationToken.None));
+        Assert.Equal("joint-office-li", (await _audit.Findings.GetAsync(listed.Id, CancellationToken.None))!.ClosedBy);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
         await AddAsync([.. records]);
     }
 
-    private Task<long> AddAsync(params AuditRecord[] records) => _store.AppendAsync(records, CancellationToken.None);
+    private Task<long> AddAsync(params AuditRecord[] records) => _audit.Chain.AppendAsync(records, CancellationToken.None);
 
     private static DateTimeOffset At(int day, int hour, int minute) => new(2026, 12, day, hour, minute, 0, District);
 

@@ -37,10 +37,10 @@ public class SqlServerAuditDialectTests
         object?[] row = [7L, new byte[32], 1_790_000_000_000L, 2, "r1", "JJ-MZ-001", "Person", "331002199007210029", "JJ-1", "marriage",
             "jj-admin-service-center", "w1", "officer-a", "Match", null, "jj-civil-affairs", "ca-1", "hub-1", true, null, new string('a', 64), "applicant"];
 
-        using var table = dialect.BulkTable(SqlAuditStore.InsertParameters, [row, row]);
+        using var table = SqlServerAuditDialect.BulkTable([row, row]);
 
         // The store binds exactly the statement's parameters, and the bulk copy fills exactly the table's columns.
-        Assert.Equal(parameters, SqlAuditStore.InsertParameters);
+        Assert.Equal(parameters, AuditRow.Parameters);
         Assert.Equal(created, table.Columns.Cast<System.Data.DataColumn>().Select(c => c.ColumnName));
         Assert.Equal((typeof(long), typeof(byte[]), typeof(bool)), (table.Columns["seq"]!.DataType, table.Columns["chain_hash"]!.DataType, table.Columns["late"]!.DataType));
         Assert.Equal(2, table.Rows.Count);

@@ -12,7 +12,7 @@ namespace NoCertHub.Hub.Audit;
 /// checkpoint. A range is archived only when it still matches what was signed, and removed from
 /// the database only after its file is on disk.
 /// </summary>
-internal sealed partial class AuditArchive(IAuditStore store, AuditChain chain, AuditKeys keys, IOptions<AuditOptions> options, TimeProvider time)
+internal sealed partial class AuditArchive(AuditChainStore store, AuditChain chain, AuditKeys keys, IOptions<AuditOptions> options, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new();
     private readonly AuditOptions _options = options.Value;

@@ -36,7 +36,7 @@ internal sealed record AuditCheckpoint(
 /// named by their range and never overwritten, so hubs sharing a directory cannot clobber each
 /// other's.
 /// </summary>
-internal sealed class AuditCheckpoints(IAuditStore store, AuditKeys keys, IOptions<AuditOptions> options, IOptions<HubOptions> hub, TimeProvider time)
+internal sealed class AuditCheckpoints(AuditChainStore store, AuditKeys keys, IOptions<AuditOptions> options, IOptions<HubOptions> hub, TimeProvider time)
 {
     // A checkpoint's leaves are held in memory to compute its Merkle root (32 bytes each); a longer
     // stretch is signed in several checkpoints, one per run.

@@ -14,7 +14,8 @@ namespace NoCertHub.Hub.Audit;
 /// why, before any result is returned.
 /// </summary>
 internal sealed class AuditGrpcService(
-    IAuditStore store,
+    AuditSearchIndex search,
+    MisuseFindingStore findings,
     IAuditLog audit,
     OversightAccess access,
     TimeProvider time,
@@ -39,7 +40,7 @@ internal sealed class AuditGrpcService(
             Reason = Describe(query),
         }, context.CancellationToken);
 
-        var records = await store.SearchAsync(query, context.CancellationToken);
+        var records = await search.SearchAsync(query, context.CancellationToken);
         var response = new AuditSearchResponse();
         response.Entries.Add(records.Select(ToEntry));
         if (records.Count == query.Max)
@@ -54,10 +55,10 @@ internal sealed class AuditGrpcService(
     {
         access.Authorize(context, declaredOfficer: null);
         var limit = PageLimit.Parse(request.Limit, "limit");
-        var findings = await store.ListFindingsAsync(
+        var listed = await findings.ListAsync(
             request.IncludeClosed, NullIfEmpty(request.Rule), NullIfEmpty(request.Officer), limit, context.CancellationToken);
         var response = new ListFindingsResponse();
-        response.Findings.Add(findings.Select(ToMessage));
+        response.Findings.Add(listed.Select(ToMessage));
         return response;
     }
 
@@ -70,8 +71,8 @@ internal sealed class AuditGrpcService(
             throw new RequestRefusedException(StatusCode.InvalidArgument, "resolution is required (at most 4000 characters): what the joint office concluded");
         }
 
-        var closed = await store.CloseFindingAsync(request.Id, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
-        var finding = await store.GetFindingAsync(request.Id, context.CancellationToken)
+        var closed = await findings.CloseAsync(request.Id, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
+        var finding = await findings.GetAsync(request.Id, context.CancellationToken)
             ?? throw new RequestRefusedException(StatusCode.NotFound, $"No misuse finding {request.Id}");
         if (!closed && finding.Resolution != resolution)
         {

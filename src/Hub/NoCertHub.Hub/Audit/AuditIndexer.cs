@@ -4,7 +4,7 @@ namespace NoCertHub.Hub.Audit;
 /// Feeds the search index from the chained table, off the answer path. Searches catch up by
 /// themselves before they run; this keeps the catching up small.
 /// </summary>
-internal sealed class AuditIndexer(IAuditStore store, AuditCheckpoints checkpoints, AuditMetrics metrics, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
+internal sealed class AuditIndexer(AuditSearchIndex store, AuditCheckpoints checkpoints, AuditMetrics metrics, TimeProvider time, ILogger<AuditIndexer> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 

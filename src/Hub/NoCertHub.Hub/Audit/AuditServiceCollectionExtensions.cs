@@ -21,7 +21,7 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<MisuseDetector>();
         services.AddSingleton<AuditArchive>();
-        services.AddSingleton<IAuditStore>(sp =>
+        services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AuditOptions>>().Value;
             IAuditSqlDialect dialect = options.Provider switch
@@ -29,8 +29,11 @@ internal static class AuditServiceCollectionExtensions
                 AuditProvider.SqlServer => new SqlServerAuditDialect(),
                 _ => new SqliteAuditDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Durability),
             };
-            return new SqlAuditStore(dialect, options.ConnectionString, sp.GetRequiredService<AuditChain>());
+            return new AuditDatabase(dialect, options.ConnectionString);
         });
+        services.AddSingleton<AuditChainStore>();
+        services.AddSingleton<AuditSearchIndex>();
+        services.AddSingleton<MisuseFindingStore>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());

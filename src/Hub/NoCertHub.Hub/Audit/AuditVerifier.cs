@@ -14,7 +14,7 @@ internal sealed record AuditVerification(long Records, int Checkpoints, IReadOnl
 /// One pass, in pages read and hashed on every core while the chain is followed; memory holds the
 /// leaves of the checkpoints open at the current position, not the whole chain.
 /// </summary>
-internal sealed class AuditVerifier(IAuditStore store, AuditChain chain)
+internal sealed class AuditVerifier(AuditChainStore store, AuditChain chain)
 {
     public Task<AuditVerification> VerifyAsync(string checkpointDirectory, ECDsa publicKey, CancellationToken cancellationToken) =>
         VerifyAsync(checkpointDirectory, archiveDirectory: null, publicKey, cancellationToken);

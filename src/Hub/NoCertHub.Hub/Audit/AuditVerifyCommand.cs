@@ -32,7 +32,7 @@ internal static class AuditVerifyCommand
 
         using var publicKey = ECDsa.Create();
         publicKey.ImportFromPem(await File.ReadAllTextAsync(keyPath));
-        var verifier = new AuditVerifier(services.GetRequiredService<IAuditStore>(), services.GetRequiredService<AuditChain>());
+        var verifier = new AuditVerifier(services.GetRequiredService<AuditChainStore>(), services.GetRequiredService<AuditChain>());
         var result = await verifier.VerifyAsync(directory, Path.GetFullPath(options.ArchiveDirectory), publicKey, CancellationToken.None);
         await output.WriteLineAsync($"{result.Records} records, {result.Checkpoints} signed checkpoints in {directory}");
         foreach (var finding in result.Findings)

@@ -10,13 +10,13 @@ namespace NoCertHub.Hub.Audit;
 /// </summary>
 internal sealed class AuditWriter : BackgroundService, IAuditLog
 {
-    private readonly IAuditStore _store;
+    private readonly AuditChainStore _store;
     private readonly ILogger<AuditWriter> _logger;
     private readonly int _maxBatch;
     private readonly Channel<Pending> _queue;
     private readonly AuditMetrics? _metrics;
 
-    public AuditWriter(IAuditStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger, AuditMetrics? metrics = null)
+    public AuditWriter(AuditChainStore store, IOptions<AuditOptions> options, ILogger<AuditWriter> logger, AuditMetrics? metrics = null)
     {
         _store = store;
         _metrics = metrics;

@@ -24,6 +24,7 @@ internal interface IAuditSqlDialect
     /// </summary>
     IAuditChainReader? OpenChainReader(DbConnection connection, long from);
 
+    /// <summary>Takes one row's <see cref="AuditRow.Parameters"/>.</summary>
     string Insert { get; }
 
     /// <summary>
@@ -33,10 +34,10 @@ internal interface IAuditSqlDialect
     int BulkInsertMinimum { get; }
 
     /// <summary>
-    /// Writes a batch of audit_log rows (values in the order of <paramref name="parameters"/>, the
-    /// names <see cref="Insert"/> takes) in one bulk operation inside the transaction.
+    /// Writes a batch of audit_log rows (values in <see cref="AuditRow.Columns"/> order) in one bulk
+    /// operation inside the transaction.
     /// </summary>
-    Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
+    Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
 
     /// <summary>The last record's Seq and ChainHash, locking the chain's end until the transaction ends.</summary>
     string SelectHeadForAppend { get; }

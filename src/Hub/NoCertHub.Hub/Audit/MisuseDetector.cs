@@ -11,7 +11,7 @@ namespace NoCertHub.Hub.Audit;
 /// lookups whose subject is not the applicant of the case they name.
 /// A finding is recorded once per rule, officer, day (and subject); runs overlap safely.
 /// </summary>
-internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> audit, IOptions<SlaOptions> sla, TimeProvider time)
+internal sealed class MisuseDetector(AuditSearchIndex search, MisuseFindingStore store, IOptions<AuditOptions> audit, IOptions<SlaOptions> sla, TimeProvider time)
 {
     public const string OffHours = "off_hours";
     public const string VolumeAboveBaseline = "volume_above_baseline";
@@ -33,7 +33,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
         var records = new List<AuditRecord>();
         for (var after = 0L; ; )
         {
-            var page = await store.ReadWindowAsync(from, now, after, Page, cancellationToken);
+            var page = await search.ReadWindowAsync(from, now, after, Page, cancellationToken);
             records.AddRange(page);
             if (page.Count < Page)
             {
@@ -54,7 +54,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
         var added = new List<MisuseFindingRecord>();
         foreach (var finding in findings)
         {
-            if (await store.AddFindingAsync(finding, cancellationToken))
+            if (await store.AddAsync(finding, cancellationToken))
             {
                 added.Add(finding);
             }
@@ -91,7 +91,7 @@ internal sealed class MisuseDetector(IAuditStore store, IOptions<AuditOptions> a
             return [];
         }
 
-        var history = await store.DailyLookupsAsync(now - _options.Window - TimeSpan.FromDays(_options.BaselineDays), now - _options.Window, _offset, cancellationToken);
+        var history = await search.DailyLookupsAsync(now - _options.Window - TimeSpan.FromDays(_options.BaselineDays), now - _options.Window, _offset, cancellationToken);
         var baseline = history.GroupBy(h => h.Officer).ToDictionary(g => g.Key, g => Median(g.Select(h => h.Count), _options.BaselineDays));
         var findings = new List<MisuseFindingRecord>();
         foreach (var day in days.GroupBy(d => d.Key.Day))

@@ -7,15 +7,6 @@ namespace NoCertHub.Hub.Audit;
 /// <summary>All T-SQL of the audit store. No SQL Server runs in CI: every statement is parsed there with ScriptDom.</summary>
 internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 {
-    private const string Columns = """
-        seq AS Seq, chain_hash AS ChainHash, recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
-        subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
-        requester_department AS RequesterDepartment, [window] AS [Window], officer AS Officer, verdict AS Verdict,
-        disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
-        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason,
-        applicant_digest AS ApplicantDigest, subject_role AS SubjectRole
-        """;
-
     public DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
 
     public string? OnOpen => null;
@@ -105,14 +96,7 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         """,
     ];
 
-    public string Insert => """
-        INSERT INTO dbo.audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
-            purpose, requester_department, [window], officer, verdict, disclosed_fields, answering_department,
-            answering_agent, hub_instance, late, reason, applicant_digest, subject_role)
-        VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
-            @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
-            @AnsweringAgent, @HubInstance, @Late, @Reason, @ApplicantDigest, @SubjectRole);
-        """;
+    public string Insert { get; } = AuditRow.Insert("dbo.audit_log") + ";";
 
     // UPDLOCK + HOLDLOCK: two hubs appending at once queue here instead of forking the chain.
     public string SelectHeadForAppend => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log WITH (UPDLOCK, HOLDLOCK) ORDER BY seq DESC;";
@@ -122,9 +106,9 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     // Below this a batch goes through the prepared insert: SqlBulkCopy reads the table's metadata first, a round trip of its own.
     public int BulkInsertMinimum => 16;
 
-    public async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    public async Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
-        using var table = BulkTable(parameters, rows);
+        using var table = BulkTable(rows);
         using var bulk = new SqlBulkCopy((SqlConnection)connection, SqlBulkCopyOptions.CheckConstraints, (SqlTransaction)transaction)
         {
             DestinationTableName = "dbo.audit_log",
@@ -140,18 +124,16 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
     }
 
     /// <summary>
-    /// The rows as SqlBulkCopy takes them: one column per audit_log column, named as in the table
-    /// and typed by its values. The names come from <see cref="Insert"/> itself (its column list
-    /// against its VALUES list), so the bulk path cannot drift from the statement.
+    /// The rows as SqlBulkCopy takes them: one column per audit_log column (<see cref="AuditRow.Columns"/>,
+    /// the list <see cref="Insert"/> is made from), typed by its values.
     /// </summary>
-    internal DataTable BulkTable(IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows)
+    internal static DataTable BulkTable(IReadOnlyList<object?[]> rows)
     {
-        var columnOf = InsertColumns();
         var table = new DataTable("audit_log") { Locale = System.Globalization.CultureInfo.InvariantCulture };
-        for (var i = 0; i < parameters.Count; i++)
+        for (var i = 0; i < AuditRow.Columns.Count; i++)
         {
             var type = rows.Select(r => r[i]).FirstOrDefault(v => v is not null)?.GetType() ?? typeof(string);
-            table.Columns.Add(columnOf["@" + parameters[i]], type);
+            table.Columns.Add(AuditRow.Columns[i], type);
         }
 
         table.BeginLoadData();
@@ -164,20 +146,9 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         return table;
     }
 
-    // "@Parameter" → column, read off Insert's "(columns) VALUES (@parameters)".
-    private Dictionary<string, string> InsertColumns()
-    {
-        var open = Insert.IndexOf('(', StringComparison.Ordinal);
-        var values = Insert.IndexOf("VALUES", StringComparison.Ordinal);
-        static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var columns = Split(Insert[(open + 1)..Insert.LastIndexOf(')', values)]);
-        var names = Split(Insert[(Insert.IndexOf('(', values) + 1)..Insert.LastIndexOf(')')]);
-        return names.Zip(columns.Select(c => c.Trim('[', ']'))).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-    }
-
     public string SchemaCheck => "SELECT applicant_digest, subject_role FROM dbo.audit_log WHERE 1 = 0;";
 
-    public string SelectRange => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
+    public string SelectRange => $"SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 
     public string IndexNext => """
         INSERT INTO dbo.audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
@@ -188,10 +159,10 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         ORDER BY l.seq;
         """;
 
-    public string SelectByRequest => $"SELECT {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE request_id = @RequestId) ORDER BY seq;";
+    public string SelectByRequest => $"SELECT {AuditRow.SelectList} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE request_id = @RequestId) ORDER BY seq;";
 
     public string SelectSearch => $"""
-        SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index
+        SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index
         WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
           AND (@Officer IS NULL OR officer = @Officer)
           AND (@Department IS NULL OR requester_department = @Department)
@@ -202,7 +173,7 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 
     public string DeleteRange => "DELETE FROM dbo.audit_log WHERE seq >= @From AND seq <= @To; DELETE FROM dbo.audit_index WHERE seq >= @From AND seq <= @To;";
 
-    public string SelectWindow => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq;";
+    public string SelectWindow => $"SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq;";
 
     public string SelectDailyLookups => """
         SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS [Day], COUNT(*) AS [Count]
@@ -217,15 +188,15 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         VALUES (@Rule, @Officer, @Day, @SubjectId, @Count, @Detail, @FoundAtUnixMs, 'open');
         """;
 
-    public string SelectFindings => """
-        SELECT TOP (@Max) id AS Id, [rule] AS [Rule], officer AS Officer, [day] AS [Day], subject_id AS SubjectId, [count] AS [Count], detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, [state] AS [State], resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM dbo.misuse_findings
+    public string SelectFindings => $"""
+        SELECT TOP (@Max) {MisuseFindingStore.SelectList} FROM dbo.misuse_findings
         WHERE (@IncludeClosed = 1 OR [state] = 'open') AND (@Rule IS NULL OR [rule] = @Rule) AND (@Officer IS NULL OR officer = @Officer)
         ORDER BY id DESC;
         """;
 
-    public string SelectFinding => "SELECT id AS Id, [rule] AS [Rule], officer AS Officer, [day] AS [Day], subject_id AS SubjectId, [count] AS [Count], detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, [state] AS [State], resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM dbo.misuse_findings WHERE id = @Id;";
+    public string SelectFinding => $"SELECT {MisuseFindingStore.SelectList} FROM dbo.misuse_findings WHERE id = @Id;";
 
     public string CloseFinding => "UPDATE dbo.misuse_findings SET [state] = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND [state] = 'open';";
 
-    public string SelectBySubject => $"SELECT TOP (@Max) {Columns} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC;";
+    public string SelectBySubject => $"SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC;";
 }

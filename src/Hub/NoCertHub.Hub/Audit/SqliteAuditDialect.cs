@@ -12,15 +12,6 @@ namespace NoCertHub.Hub.Audit;
 /// </param>
 internal sealed class SqliteAuditDialect(DurabilityPromise durability = DurabilityPromise.PowerLoss) : IAuditSqlDialect
 {
-    private const string Columns = """
-        seq AS Seq, chain_hash AS ChainHash, recorded_at_unix_ms AS RecordedAtUnixMs, kind AS Kind, request_id AS RequestId, item_code AS ItemCode,
-        subject_kind AS SubjectKind, subject_id AS SubjectId, case_number AS CaseNumber, purpose AS Purpose,
-        requester_department AS RequesterDepartment, window AS Window, officer AS Officer, verdict AS Verdict,
-        disclosed_fields AS DisclosedFields, answering_department AS AnsweringDepartment,
-        answering_agent AS AnsweringAgent, hub_instance AS HubInstance, late AS Late, reason AS Reason,
-        applicant_digest AS ApplicantDigest, subject_role AS SubjectRole
-        """;
-
     public DbConnection CreateConnection(string connectionString) => SqlConnections.Sqlite(connectionString);
 
     public string? OnOpen { get; } = SqliteDurability.OnOpen(durability);
@@ -93,14 +84,7 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
         """,
     ];
 
-    public string Insert => """
-        INSERT INTO audit_log (seq, chain_hash, recorded_at_unix_ms, kind, request_id, item_code, subject_kind, subject_id, case_number,
-            purpose, requester_department, window, officer, verdict, disclosed_fields, answering_department,
-            answering_agent, hub_instance, late, reason, applicant_digest, subject_role)
-        VALUES (@Seq, @ChainHash, @RecordedAtUnixMs, @Kind, @RequestId, @ItemCode, @SubjectKind, @SubjectId, @CaseNumber,
-            @Purpose, @RequesterDepartment, @Window, @Officer, @Verdict, @DisclosedFields, @AnsweringDepartment,
-            @AnsweringAgent, @HubInstance, @Late, @Reason, @ApplicantDigest, @SubjectRole)
-        """;
+    public string Insert { get; } = AuditRow.Insert("audit_log");
 
     // The writer's transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so it already holds the write lock here.
     public string SelectHeadForAppend => "SELECT seq AS Seq, chain_hash AS ChainHash FROM audit_log ORDER BY seq DESC LIMIT 1";
@@ -117,16 +101,16 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
     // string's own UTF-16 here, copied once by SQLite.
     public int BulkInsertMinimum => 1;
 
-    public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> parameters, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    public Task BulkInsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         var database = ((SqliteConnection)connection).Handle!;
         Check(database, raw.sqlite3_prepare_v2(database, Insert, out var statement), "preparing the audit insert");
         using (statement)
         {
-            var indexes = new int[parameters.Count];
+            var indexes = new int[AuditRow.Parameters.Count];
             for (var i = 0; i < indexes.Length; i++)
             {
-                indexes[i] = raw.sqlite3_bind_parameter_index(statement, "@" + parameters[i]);
+                indexes[i] = raw.sqlite3_bind_parameter_index(statement, "@" + AuditRow.Parameters[i]);
             }
 
             foreach (var row in rows)
@@ -171,7 +155,7 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
 
     public string SchemaCheck => "SELECT applicant_digest, subject_role FROM audit_log WHERE 1 = 0";
 
-    public string SelectRange => $"SELECT {Columns} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
+    public string SelectRange => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 
     public string IndexNext => """
         INSERT OR IGNORE INTO audit_index (seq, recorded_at_unix_ms, kind, request_id, subject_id, officer, requester_department, case_number)
@@ -182,10 +166,10 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
         LIMIT @Max
         """;
 
-    public string SelectByRequest => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE request_id = @RequestId) ORDER BY seq";
+    public string SelectByRequest => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE request_id = @RequestId) ORDER BY seq";
 
     public string SelectSearch => $"""
-        SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index
+        SELECT {AuditRow.SelectList} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index
         WHERE (@SubjectId IS NULL OR subject_id = @SubjectId)
           AND (@Officer IS NULL OR officer = @Officer)
           AND (@Department IS NULL OR requester_department = @Department)
@@ -196,7 +180,7 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
 
     public string DeleteRange => "DELETE FROM audit_log WHERE seq >= @From AND seq <= @To; DELETE FROM audit_index WHERE seq >= @From AND seq <= @To";
 
-    public string SelectWindow => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq LIMIT @Max";
+    public string SelectWindow => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE recorded_at_unix_ms >= @FromMs AND recorded_at_unix_ms < @ToMs AND seq > @AfterSeq) ORDER BY seq LIMIT @Max";
 
     public string SelectDailyLookups => """
         SELECT officer AS Officer, (recorded_at_unix_ms + @OffsetMs) / 86400000 AS Day, COUNT(*) AS Count
@@ -210,25 +194,20 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
         VALUES (@Rule, @Officer, @Day, @SubjectId, @Count, @Detail, @FoundAtUnixMs, 'open')
         """;
 
-    public string SelectFindings => """
-        SELECT id AS Id, rule AS Rule, officer AS Officer, day AS Day, subject_id AS SubjectId, count AS Count, detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, state AS State, resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM misuse_findings
+    public string SelectFindings => $"""
+        SELECT {MisuseFindingStore.SelectList} FROM misuse_findings
         WHERE (@IncludeClosed = 1 OR state = 'open') AND (@Rule IS NULL OR rule = @Rule) AND (@Officer IS NULL OR officer = @Officer)
         ORDER BY id DESC LIMIT @Max
         """;
 
-    public string SelectFinding => "SELECT id AS Id, rule AS Rule, officer AS Officer, day AS Day, subject_id AS SubjectId, count AS Count, detail AS Detail, found_at_unix_ms AS FoundAtUnixMs, state AS State, resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs FROM misuse_findings WHERE id = @Id";
+    public string SelectFinding => $"SELECT {MisuseFindingStore.SelectList} FROM misuse_findings WHERE id = @Id";
 
     public string CloseFinding => "UPDATE misuse_findings SET state = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
 
-    public string SelectBySubject => $"SELECT {Columns} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC LIMIT @Max";
+    public string SelectBySubject => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC LIMIT @Max";
 
     private sealed class RawChainReader : IAuditChainReader
     {
-        // SelectRange's columns in the encoding's text order (AuditChain.TextFields): request_id,
-        // item_code, subject_kind, case_number ... hub_instance, reason, applicant_digest, subject_role; subject_id (7) is hashed
-        // apart, late (18) closes the record.
-        private static readonly int[] TextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21];
-
         private readonly sqlite3_stmt _statement;
 
         public RawChainReader(sqlite3 database, string sql, long from)
@@ -255,9 +234,9 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
                     Check(raw.sqlite3_db_handle(_statement), step, "reading the audit chain");
                 }
 
-                page.Begin(SqliteColumns.Int64(statement, 0), SqliteColumns.Bytes(statement, 1),
-                    SqliteColumns.Int64(statement, 2), (int)SqliteColumns.Int64(statement, 3));
-                foreach (var column in TextColumns)
+                page.Begin(SqliteColumns.Int64(statement, AuditRow.Seq), SqliteColumns.Bytes(statement, AuditRow.ChainHash),
+                    SqliteColumns.Int64(statement, AuditRow.RecordedAt), (int)SqliteColumns.Int64(statement, AuditRow.Kind));
+                foreach (var column in AuditRow.ChainTextColumns)
                 {
                     if (SqliteColumns.IsNull(statement, column))
                     {
@@ -269,16 +248,16 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
                     }
                 }
 
-                if (SqliteColumns.IsNull(statement, 7))
+                if (SqliteColumns.IsNull(statement, AuditRow.SubjectId))
                 {
                     page.NoSubject();
                 }
                 else
                 {
-                    page.Subject(SqliteColumns.Bytes(statement, 6), SqliteColumns.Bytes(statement, 7));
+                    page.Subject(SqliteColumns.Bytes(statement, AuditRow.SubjectKind), SqliteColumns.Bytes(statement, AuditRow.SubjectId));
                 }
 
-                page.End(SqliteColumns.Int64(statement, 18) != 0);
+                page.End(SqliteColumns.Int64(statement, AuditRow.Late) != 0);
                 read++;
             }
 

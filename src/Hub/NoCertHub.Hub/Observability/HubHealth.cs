@@ -47,7 +47,7 @@ internal static class HubHealth
         }
     }
 
-    private sealed class AuditStoreReady(IAuditStore store) : IHealthCheck
+    private sealed class AuditStoreReady(AuditChainStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
