@@ -1,4 +1,3 @@
-using System.Globalization;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Catalog;
@@ -55,8 +54,8 @@ internal sealed record CatalogItem
             ReplacementMethod = ReplacementMethod,
             OwningDepartment = OwningDepartment,
             SlaClass = SlaClass,
-            EffectiveFrom = EffectiveFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
-            EffectiveUntil = EffectiveUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+            EffectiveFrom = (EffectiveFrom is { } from ? CatalogRules.FormatDay(from) : null) ?? "",
+            EffectiveUntil = (EffectiveUntil is { } until ? CatalogRules.FormatDay(until) : null) ?? "",
             Domain = Domain,
             RequiresAuthorization = RequiresAuthorization,
         };

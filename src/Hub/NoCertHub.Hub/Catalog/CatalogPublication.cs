@@ -20,7 +20,7 @@ internal static class CatalogPublication
             return Results.Problem($"on '{on}' is not a day written yyyy-MM-dd", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var list = new ListItemsResponse { On = (day ?? CatalogRules.Today(time)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
+        var list = new ListItemsResponse { On = CatalogRules.FormatDay(day ?? CatalogRules.Today(time)) };
         list.Items.Add(catalog.InForceOn(day ?? CatalogRules.Today(time)).Select(i => i.ToSpec()));
         return Results.Text(Formatter.Format(list), "application/json; charset=utf-8");
     }

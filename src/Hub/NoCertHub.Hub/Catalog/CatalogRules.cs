@@ -14,6 +14,9 @@ internal static class CatalogRules
 
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(DistrictOffset).DateTime);
 
+    /// <summary>A catalog day as the API and the tables write it: yyyy-MM-dd.</summary>
+    public static string FormatDay(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     public static DateOnly? ParseDay(string? value) =>
         string.IsNullOrEmpty(value) ? null : DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 

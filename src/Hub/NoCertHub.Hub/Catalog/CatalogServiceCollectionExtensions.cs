@@ -24,6 +24,9 @@ internal static class CatalogServiceCollectionExtensions
             return new SqlCatalogStore(dialect, options.ConnectionString);
         });
         services.AddSingleton<CatalogLoader>();
+        services.AddSingleton<CatalogWorkflow>();
+        services.AddSingleton<CommitmentRegistry>();
+        services.AddSingleton<CatalogLedgers>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogLoader>());
 
         services.AddRecurringJob<CatalogRefreshJob>("catalog-refresh", sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.RefreshInterval);

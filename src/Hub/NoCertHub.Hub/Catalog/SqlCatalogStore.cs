@@ -217,7 +217,7 @@ internal sealed class SqlCatalogStore(ICatalogSqlDialect dialect, string connect
 
     private static CatalogItemSpec Spec(string json) => CatalogItemSpec.Parser.ParseJson(json);
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Day(DateOnly day) => CatalogRules.FormatDay(day);
 
     private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         SqlConnections.OpenAsync(dialect.CreateConnection(connectionString), dialect.OnOpen, cancellationToken);
