@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using NoCertHub.Sdk;
 using NoCertHub.V1;
 using Xunit;
+using NoCertHub.Testing;
 
 namespace NoCertHub.EndToEnd.Tests;
 

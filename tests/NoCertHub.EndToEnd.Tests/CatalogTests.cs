@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Time.Testing;
 using NoCertHub.V1;
 using Xunit;
+using NoCertHub.Testing;
 
 namespace NoCertHub.EndToEnd.Tests;
 

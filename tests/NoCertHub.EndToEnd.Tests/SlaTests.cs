@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Sdk;
 using NoCertHub.V1;
 using Xunit;
+using NoCertHub.Testing;
 
 namespace NoCertHub.EndToEnd.Tests;
 

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
-using NoCertHub.Hub.Storage;
 using NoCertHub.Testing;
 using StackExchange.Redis;
 using Xunit;
@@ -46,54 +44,33 @@ public abstract class RedisFixture : IAsyncLifetime
 
 public sealed class GarnetFixture : RedisFixture, IDisposable
 {
+    private readonly SharedGarnet _garnet = new() { Memory = "64m" };
     private AofCommitBarrier? _durability;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-").FullName;
-    private EmbeddedRedisServer? _server;
+    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(_garnet.CommitAsync);
 
-    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(_server!.CommitAsync);
-
-    protected override Task<string> StartAsync()
+    protected override async Task<string> StartAsync()
     {
-        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "64m", Index = "16m" } };
-        _server = new EmbeddedRedisServer(Options.Create(options), Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance);
-        return Task.FromResult(_server.ConnectionString);
+        await _garnet.InitializeAsync();
+        return _garnet.ConnectionString;
     }
 
-    protected override Task StopAsync()
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
+    protected override Task StopAsync() => _garnet.DisposeAsync();
 
-    public void Dispose()
-    {
-        _server?.Dispose();
-        _server = null;
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Dispose() => _garnet.Dispose();
 }
 
 public sealed class RedisServerFixture : RedisFixture
 {
-    private RedisServerProcess? _process;
+    private readonly SharedRedisServer _server = new();
 
     internal override ICommitBarrier Durability { get; } = new ServerConfiguredDurability();
 
     protected override async Task<string> StartAsync()
     {
-        _process = await RedisServerProcess.StartAsync();
-        return _process.ConnectionString;
+        await _server.InitializeAsync();
+        return _server.ConnectionString;
     }
 
-    protected override async Task StopAsync()
-    {
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-    }
+    protected override Task StopAsync() => _server.DisposeAsync();
 }

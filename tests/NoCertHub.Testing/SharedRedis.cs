@@ -1,15 +1,15 @@
-extern alias hub;
-
-using hub::NoCertHub.Hub.Redis;
-using hub::NoCertHub.Hub.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NoCertHub.Testing;
+using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Storage;
 using Xunit;
 
-namespace NoCertHub.EndToEnd.Tests;
+namespace NoCertHub.Testing;
 
-/// <summary>One Redis that several hubs of a test share: the embedded Garnet run on its own, or a real redis-server.</summary>
+/// <summary>
+/// A Redis started for a test class and shared by what it runs (stores, whole hubs): the hub's
+/// own embedded Garnet run on its own, or a real redis-server. Every Redis test runs on both.
+/// </summary>
 public abstract class SharedRedis : IAsyncLifetime
 {
     public string ConnectionString { get; protected set; } = "";
@@ -21,16 +21,23 @@ public abstract class SharedRedis : IAsyncLifetime
 
 public sealed class SharedGarnet : SharedRedis, IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-e2e-garnet-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-garnet-").FullName;
     private EmbeddedRedisServer? _server;
+
+    /// <summary>Garnet's log memory; store tests take less than whole hubs.</summary>
+    public string Memory { get; init; } = "128m";
 
     public override Task InitializeAsync()
     {
-        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "128m", Index = "16m" } };
+        var options = new RedisOptions { Embedded = { DataDirectory = _directory, Memory = Memory, Index = "16m" } };
         _server = new EmbeddedRedisServer(Options.Create(options), Options.Create(new StorageOptions()), NullLogger<EmbeddedRedisServer>.Instance);
         ConnectionString = _server.ConnectionString;
         return Task.CompletedTask;
     }
+
+    /// <summary>Commits (and, by default, syncs) Garnet's append-only file, as the hub's commit barrier does.</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) =>
+        (_server ?? throw new InvalidOperationException("Garnet has not been started")).CommitAsync(cancellationToken);
 
     public override Task DisposeAsync()
     {
