@@ -112,12 +112,7 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
         await call.RequestStream.WriteAsync(new AgentMessage { Release = new TaskRelease { RequestId = receipt.RequestId, Reason = "street database offline" } });
         await call.RequestStream.CompleteAsync();
         await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.HaimenStreet(_directory, "haimen-up")));
-        var answered = await _client.GetAsync(receipt.RequestId);
-        for (var i = 0; answered.State != RequestState.Answered && i < 100; i++)
-        {
-            await Task.Delay(100);
-            answered = await _client.GetAsync(receipt.RequestId);
-        }
+        var answered = await Poll.UntilAsync(() => _client.GetAsync(receipt.RequestId), r => r.State == RequestState.Answered);
 
         var trail = await Audit().SearchAsync(new AuditSearchRequest { CaseNumber = "JJ-FAIL-1", Purpose = "failure review" });
 

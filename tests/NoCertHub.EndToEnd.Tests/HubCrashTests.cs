@@ -42,6 +42,7 @@ public sealed class HubCrashTests(ITestOutputHelper output)
             // Long enough that every one-day (records) request is submitted before the kill; due while the hub is dead.
             ["Sla:Records"] = "00:00:25",
             ["Sla:ReminderAt"] = "0",
+            ["Sla:SafetyNetInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         HubProcess? hub = null;
@@ -64,8 +65,8 @@ public sealed class HubCrashTests(ITestOutputHelper output)
 
             hub = await HubProcess.StartAsync(directory, settings);
             var land = await WaitForEscalationsAsync(hub.Address, "jj-natural-resources", PerClass);
-            // Anything escalated twice would show in the restarted hub's counter by now.
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Anything escalated twice would be by a sweep: count once the restarted hub has swept again.
+            await Poll.ThreeMoreSweepsAsync(hub.MetricsTextAsync);
             var civil = await WaitForEscalationsAsync(hub.Address, "jj-civil-affairs", PerClass);
             var metrics = await hub.MetricsTextAsync();
 
