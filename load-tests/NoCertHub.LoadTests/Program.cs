@@ -305,7 +305,7 @@ async Task<Measurement> EchoAtRateAsync(double perSecond)
 async Task<ServerProcess> StartHubAsync(string name, int grpc, int metrics, string[] settings) =>
     await Servers.StartDotnetAsync(name, Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
         [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
+            "--Security:Mode=InsecureLoopback", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
             "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
             .. settings,
         ],

@@ -85,7 +85,14 @@ public sealed class DataFolderTests(ITestOutputHelper output)
         try
         {
             hub = await HubProcess.StartAsync(Directory.CreateDirectory(Path.Combine(directory, "hub")).FullName, Defaults);
-            var settings = new Dictionary<string, string>(Defaults) { ["Agent:HubAddress"] = hub.Address.ToString() };
+            // The shipped agent settings present certificates; this hub runs in the insecure loopback mode.
+            var settings = new Dictionary<string, string>(Defaults) { ["Agent:HubAddress"] = hub.Address.ToString(), ["Agent:CaBundle"] = "" };
+            for (var i = 0; i < 5; i++)
+            {
+                settings[$"Agent:Departments:{i}:Certificate"] = "";
+                settings[$"Agent:Departments:{i}:CertificateKey"] = "";
+            }
+
             agent = StartAgent(agentFolder, settings);
             using var client = new NoCertHubClient(new NoCertHubClientOptions { Address = hub.Address });
             var receipts = new List<Receipt>(await SubmitAsync(hub.Address, "agent-before"));

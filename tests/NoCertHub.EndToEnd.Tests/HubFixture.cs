@@ -36,12 +36,22 @@ internal static class TestHub
             ["Hub:RetryDelay"] = "00:00:00.200",
             ["Hub:InstanceId"] = "e2e-hub-" + Guid.NewGuid().ToString("N")[..6],
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Oversight:AllowWithoutCertificate"] = "true",
+            // Callers act as they declare; the certificate tests set Security:Mode Certificates.
+            ["Security:Mode"] = "InsecureLoopback",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        var tls = builder.Configuration["Security:Mode"] == "Certificates";
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, port, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                // Certificate mode: TLS with the hub's certificate (Security:ServerCertificate), asking callers for theirs.
+                if (tls)
+                {
+                    l.UseHttps(https => TransportSecurity.Configure(https, TransportSecurity.Options(builder.Configuration)));
+                }
+            });
             if (http1Port is { } plain)
             {
                 // As production's metrics endpoint: Prometheus scrapes HTTP/1.1.

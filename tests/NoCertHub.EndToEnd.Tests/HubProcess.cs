@@ -251,6 +251,8 @@ internal sealed class HubProcess : IAsyncDisposable
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpc.ToString(CultureInfo.InvariantCulture)}",
             ["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{metrics.ToString(CultureInfo.InvariantCulture)}",
         };
+        // Callers act as they declare, unless the test asks for certificates.
+        environment.TryAdd("Security:Mode", "InsecureLoopback");
         return new HubProcess(AppProcess.Start("Hub/NoCertHub.Hub", workingDirectory, environment, wrapper), grpc, metrics);
     }
 }

@@ -217,17 +217,6 @@ public abstract class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IA
     }
 
     [Fact]
-    public async Task Oversight_WithoutTheJointOfficesCertificate_IsRefused()
-    {
-        var hub = await StartHubAsync(("Oversight:AllowWithoutCertificate", "false"));
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => Oversight(hub).ListEscalationsAsync(new ListEscalationsRequest()).ResponseAsync);
-
-        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
-        Assert.Contains("joint office", error.Status.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Receipt_OnTheEveOfNationalDay_OnTheWorkingDayCalendar_IsDueAfterTheHoliday()
     {
         // 30 September 2026, 16:00 in Jiaojiang; JJ-GA-001 is a one-day ("records") item.

@@ -80,9 +80,13 @@ internal static class TestAgents
     public static Task<AgentWorker> StartAsync(Uri hub, params DepartmentAgentOptions[] departments) => StartAsync(hub, metricsUrl: null, departments);
 
     /// <summary>Agents serving their own /metrics at <paramref name="metricsUrl"/>, as a deployed agent process does.</summary>
-    public static async Task<AgentWorker> StartAsync(Uri hub, Uri? metricsUrl, params DepartmentAgentOptions[] departments)
+    public static Task<AgentWorker> StartAsync(Uri hub, Uri? metricsUrl, params DepartmentAgentOptions[] departments) =>
+        StartAsync(hub, metricsUrl, caBundle: null, departments);
+
+    /// <summary>Agents presenting their departments' certificates to a hub in certificate mode, trusting <paramref name="caBundle"/>.</summary>
+    public static async Task<AgentWorker> StartAsync(Uri hub, Uri? metricsUrl, string? caBundle, params DepartmentAgentOptions[] departments)
     {
-        var options = new AgentOptions { HubAddress = hub, MetricsUrl = metricsUrl, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1), WorkListPoll = TimeSpan.FromMilliseconds(100) };
+        var options = new AgentOptions { HubAddress = hub, CaBundle = caBundle ?? "", MetricsUrl = metricsUrl, ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromSeconds(1), WorkListPoll = TimeSpan.FromMilliseconds(100) };
         options.Departments.AddRange(departments);
         var worker = new AgentWorker(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
         await worker.StartAsync(CancellationToken.None);

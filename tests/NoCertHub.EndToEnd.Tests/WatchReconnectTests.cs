@@ -30,7 +30,7 @@ public sealed class WatchReconnectTests
             var received = new List<string>();
             var watching = Task.Run(async () =>
             {
-                await foreach (var e in client.WatchAsync("jj-restart", "w1", cancellationToken: stop.Token))
+                await foreach (var e in client.WatchAsync("jj-e2e-window", "w-restart", cancellationToken: stop.Token))
                 {
                     lock (received)
                     {
@@ -69,7 +69,7 @@ public sealed class WatchReconnectTests
             Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X", Name = "张伟" },
             CaseNumber = "JJ-2026-RESTART",
             Purpose = "restart test",
-            Requester = new Requester { Department = "jj-restart", Window = "w1", Officer = "officer-e2e" },
+            Requester = new Requester { Department = "jj-e2e-window", Window = "w-restart", Officer = "officer-e2e" },
         };
         request.Claims["marital_status"] = "已婚";
         // Right after a restart the channel may still be backing off: Unavailable is the retryable

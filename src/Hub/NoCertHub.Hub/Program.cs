@@ -2,6 +2,12 @@ using NoCertHub.Hosting;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Hosting;
 
+if (args is ["pki", .. var pki])
+{
+    // The certificate tool (docs/security.md): no hub is started.
+    return NoCertHub.Hosting.Pki.PkiCommand.Run(pki, Console.Out);
+}
+
 // Settings ship beside the binary; data (embedded Redis, audit database) goes under the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddNoCertHub();
@@ -18,7 +24,7 @@ try
 {
     app = builder.BuildHub();
 }
-catch (Exception e) when (e is DataFolderInUseException or EndpointInUseException)
+catch (Exception e) when (e is DataFolderInUseException or EndpointInUseException or TransportSecurityException)
 {
     await Console.Error.WriteLineAsync(e.Message);
     return 3;

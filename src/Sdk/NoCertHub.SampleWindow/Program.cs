@@ -4,10 +4,20 @@ using NoCertHub.V1;
 
 // A sample approval system at the Jiaojiang administrative service centre: it submits the checks
 // of a few cases and prints each verdict as it streams back from the departments.
-var hub = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5080");
-const string Department = "jj-admin-service-center";
-var window = "window-" + DateTime.Now.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-using var client = new NoCertHubClient(new NoCertHubClientOptions { Address = hub });
+// Usage: NoCertHub.SampleWindow https://127.0.0.1:5080 --certificate window.pem --key window.key.pem --ca ca.pem
+// The window acts as its certificate says: department from its OU, window from its CN.
+var hub = new Uri(args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "https://127.0.0.1:5080");
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var certificate = Option("--certificate") is { } certificatePath ? NoCertHubChannel.LoadCertificate(certificatePath, Option("--key") ?? throw new ArgumentException("--key is required with --certificate")) : null;
+var department = certificate?.SubjectName.EnumerateRelativeDistinguishedNames().FirstOrDefault(n => n.GetSingleElementType().Value == "2.5.4.11")?.GetSingleElementValue() ?? "jj-admin-service-center";
+var window = certificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)
+    ?? "window-" + DateTime.Now.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+using var client = new NoCertHubClient(new NoCertHubClientOptions
+{
+    Address = hub,
+    ClientCertificate = certificate,
+    TrustedAuthorities = Option("--ca") is { } ca ? NoCertHubChannel.LoadAuthorities(ca) : null,
+});
 
 var checks = new (string Label, VerificationRequest Request)[]
 {
@@ -28,7 +38,7 @@ var started = Stopwatch.StartNew();
 var watched = Task.Run(async () =>
 {
     var seen = 0;
-    await foreach (var e in client.WatchAsync(Department, window, cancellationToken: stop.Token))
+    await foreach (var e in client.WatchAsync(department, window, cancellationToken: stop.Token))
     {
         var r = e.Result;
         lock (labels)
@@ -54,7 +64,7 @@ var watched = Task.Run(async () =>
     }
 });
 
-Console.WriteLine($"Window {Department}/{window} submitting {checks.Length} checks to {hub}");
+Console.WriteLine($"Window {department}/{window} submitting {checks.Length} checks to {hub}");
 foreach (var (label, request) in checks)
 {
     var receipt = await client.SubmitAsync(request, stop.Token);
@@ -92,7 +102,7 @@ VerificationRequest Request(string item, Subject subject, (string Field, string 
         Subject = subject,
         CaseNumber = "JJ-2026-" + subject.Id[^6..],
         Purpose = "不动产登记申请 (real estate registration application)",
-        Requester = new Requester { Department = Department, Window = window, Officer = "officer-0417" },
+        Requester = new Requester { Department = department, Window = window, Officer = "officer-0417" },
     };
     foreach (var (field, value) in claims)
     {

@@ -22,7 +22,7 @@ public sealed class NoCertHubClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var address = options.Address ?? throw new ArgumentException("NoCertHubClientOptions.Address is required", nameof(options));
-        _ownedChannel = GrpcChannel.ForAddress(address);
+        _ownedChannel = NoCertHubChannel.ForAddress(address, options.ClientCertificate, options.TrustedAuthorities);
         _client = new VerificationService.VerificationServiceClient(_ownedChannel);
         _options = options;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hosting.Pki;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
 using Xunit;
@@ -28,23 +29,23 @@ public class RequestValidatorTests
     {
         // 2026-11-30 16:30 UTC is already 2026-12-01 00:30 in Jiaojiang (UTC+8).
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero));
-        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), clock);
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, clock);
 
         var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), caller: null));
 
         Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
         Assert.Contains("2026-12-01", refused.Message, StringComparison.Ordinal);
         var lastDistrictEvening = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 15, 59, 0, TimeSpan.Zero));
-        var stillInForce = new RequestValidator(new CatalogSnapshot([Expiring]), lastDistrictEvening);
+        var stillInForce = new RequestValidator(new CatalogSnapshot([Expiring]), Known, lastDistrictEvening);
         Assert.Equal("JJ-T-001", stillInForce.Validate(Valid(), caller: null).Item.Code);
     }
 
     [Fact]
     public void Validate_CertificateOfAnotherDepartment_IsPermissionDenied()
     {
-        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
-        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), new CallerIdentity("officer-9", "jj-other")));
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), new CallerIdentity(PrincipalRole.Window, "jj-other", "w1", "officer-9")));
 
         Assert.Equal(StatusCode.PermissionDenied, refused.Status);
     }
@@ -52,11 +53,35 @@ public class RequestValidatorTests
     [Fact]
     public void Validate_CertificateProvesTheOfficer_TheDeclaredOfficerIsIgnored()
     {
-        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
-        var valid = validator.Validate(Valid(), new CallerIdentity("officer-from-cert", "jj-window-dept"));
+        var valid = validator.Validate(Valid(), new CallerIdentity(PrincipalRole.Window, "jj-window-dept", "w1", "officer-from-cert"));
 
         Assert.Equal("officer-from-cert", valid.Officer);
+    }
+
+    [Fact]
+    public void Validate_WindowCertificate_SubmitsForItsOwnWindowOnly()
+    {
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(Valid(), new CallerIdentity(PrincipalRole.Window, "jj-window-dept", "w2", null)));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.Status);
+        Assert.Contains("'w2'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UnknownRequestingDepartment_IsRefused_EvenDeclared()
+    {
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var request = Valid();
+        request.Requester.Department = "jj-no-such-office";
+
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.Status);
+        Assert.Contains("jj-no-such-office", refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -74,11 +99,18 @@ public class RequestValidatorTests
             request.Requester.Department = value;
         }
 
-        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.Status);
         Assert.Contains(field, refused.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly IDepartmentRegistry Known = new Departments("jj-window-dept", "jj-other", "jj-test");
+
+    private sealed class Departments(params string[] known) : IDepartmentRegistry
+    {
+        public bool IsKnown(string department) => known.Contains(department);
     }
 
     private static VerificationRequest Valid() => new()

@@ -4,7 +4,10 @@ internal sealed class AgentOptions
 {
     public const string Section = "Agent";
 
-    public Uri HubAddress { get; set; } = new("http://127.0.0.1:5080");
+    public Uri HubAddress { get; set; } = new("https://127.0.0.1:5080");
+
+    /// <summary>PEM file of the CA certificate(s) the hub's certificate must chain to (the district's CA); empty: the machine's trust store.</summary>
+    public string CaBundle { get; set; } = "";
 
     /// <summary>
     /// The agent's data folder (sample legacy databases, on-site work lists), relative to the working
@@ -32,6 +35,15 @@ internal sealed class DepartmentAgentOptions
 
     /// <summary>Unique per running agent; default: department, machine and process id.</summary>
     public string? AgentId { get; set; }
+
+    /// <summary>
+    /// This agent's certificate and private key (PEM), issued by the district's CA with role agent,
+    /// this department as OU and the agent id as CN: the hub lets it answer only this department's
+    /// items, under that id. Empty: no certificate (a hub in insecure loopback mode only).
+    /// </summary>
+    public string Certificate { get; set; } = "";
+
+    public string CertificateKey { get; set; } = "";
 
     /// <summary>How many tasks this agent takes at once.</summary>
     public int Capacity { get; set; } = 32;

@@ -3,14 +3,18 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Agents.Checking;
 using NoCertHub.Agents.Connection;
 using NoCertHub.Agents.OnSite;
+using NoCertHub.Sdk;
 using NoCertHub.V1;
 
 namespace NoCertHub.Agents.Hosting;
 
-/// <summary>Runs one <see cref="DepartmentAgent"/> per configured department, over one channel to the hub.</summary>
+/// <summary>
+/// Runs one <see cref="DepartmentAgent"/> per configured department, each over its own channel to
+/// the hub presenting that department's agent certificate.
+/// </summary>
 internal sealed class AgentWorker : BackgroundService
 {
-    private readonly GrpcChannel _channel;
+    private readonly List<GrpcChannel> _channels = [];
     private readonly AgentMetrics _metrics = new(Prometheus.Metrics.NewCustomRegistry());
     private readonly Uri? _metricsUrl;
     private Prometheus.KestrelMetricServer? _metricServer;
@@ -20,16 +24,33 @@ internal sealed class AgentWorker : BackgroundService
     {
         var o = options.Value;
         _metricsUrl = o.MetricsUrl;
-        _channel = GrpcChannel.ForAddress(o.HubAddress);
-        var client = new AgentService.AgentServiceClient(_channel);
+        var authorities = string.IsNullOrWhiteSpace(o.CaBundle) ? null : NoCertHubChannel.LoadAuthorities(o.CaBundle);
         _agents = o.Departments.Select(d =>
         {
+            var certificate = string.IsNullOrWhiteSpace(d.Certificate) ? null : LoadCertificate(d);
+            var channel = NoCertHubChannel.ForAddress(o.HubAddress, certificate, authorities);
+            _channels.Add(channel);
+            var client = new AgentService.AgentServiceClient(channel);
             var database = new LegacyDatabase(d.Database);
             var id = string.IsNullOrWhiteSpace(d.AgentId) ? $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}" : d.AgentId;
             var workList = d.Items.Values.Any(i => i.OnSite) ? new OnSiteWorkList(d.OnSiteWorkListPath, time) : null;
             var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, _metrics, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
             return (agent, database);
         }).ToList();
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(DepartmentAgentOptions department)
+    {
+        foreach (var path in new[] { department.Certificate, department.CertificateKey })
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"{department.Department}'s agent certificate or key '{path}' is not a file (Agent:Departments:*:Certificate, CertificateKey); issue one with role agent for {department.Department} (docs/security.md)", path);
+            }
+        }
+
+        return NoCertHubChannel.LoadCertificate(department.Certificate, department.CertificateKey);
     }
 
     public IEnumerable<DepartmentAgent> Agents => _agents.Select(a => a.Agent);
@@ -39,7 +60,11 @@ internal sealed class AgentWorker : BackgroundService
     public override void Dispose()
     {
         _metricServer?.Dispose();
-        _channel.Dispose();
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
         base.Dispose();
     }
 

@@ -5,6 +5,8 @@ using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
+using Microsoft.AspNetCore.Authorization;
+using NoCertHub.Hub.Identity;
 
 namespace NoCertHub.Hub.Agents;
 
@@ -13,10 +15,13 @@ namespace NoCertHub.Hub.Agents;
 /// and one writer loop draining the session's outbound queue. Anything the agent gets wrong ends
 /// its stream with a status saying what; its unanswered tasks go back to the queue.
 /// </summary>
+[Authorize(Policy = AccessPolicies.Agent)]
 internal sealed class AgentGrpcService(
     ICatalog catalog,
     Dispatcher dispatcher,
     ResultRecorder recorder,
+    ICallerIdentityResolver identity,
+    AgentStreams streams,
     IOptions<HubOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<AgentGrpcService> logger) : AgentService.AgentServiceBase
@@ -29,7 +34,13 @@ internal sealed class AgentGrpcService(
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancellation = streaming.Token;
         var hello = await ReadHelloAsync(requestStream, cancellation);
-        var session = new AgentSession(hello.AgentId, hello.Department, hello.ItemCodes.Distinct(StringComparer.Ordinal).ToList(), hello.Capacity);
+        var agentId = CertifiedAgent(identity.Resolve(context), hello);
+        var session = new AgentSession(agentId, hello.Department, hello.ItemCodes.Distinct(StringComparer.Ordinal).ToList(), hello.Capacity);
+        if (streams.Open(session.Department, session.AgentId, streaming))
+        {
+            AgentLog.Replaced(logger, session.AgentId, session.Department);
+        }
+
         var welcome = new AgentWelcome { HubInstance = _options.InstanceId };
         welcome.AcceptedItemCodes.Add(session.ItemCodes);
         await responseStream.WriteAsync(new HubMessage { Welcome = welcome }, cancellation);
@@ -66,6 +77,7 @@ internal sealed class AgentGrpcService(
         }
         finally
         {
+            streams.Close(session.Department, session.AgentId, streaming);
             var orphans = dispatcher.Unregister(session);
             session.Outbound.Writer.TryComplete();
             AgentLog.Disconnected(logger, session.AgentId, session.Department, orphans.Count);
@@ -135,6 +147,33 @@ internal sealed class AgentGrpcService(
         var disclosable = task.Task.DisclosableFields;
         var undisclosable = answer.Disclosed.Keys.FirstOrDefault(k => !disclosable.Contains(k));
         return undisclosable is null ? null : $"field '{undisclosable}' may not be disclosed to the requester";
+    }
+
+    /// <summary>
+    /// The agent id the certificate proves, for the department it was issued to: an agent
+    /// certificate of one department cannot register for another's items, nor under another id.
+    /// A declared agent (insecure loopback mode) is taken at its word.
+    /// </summary>
+    private static string CertifiedAgent(CallerIdentity? caller, AgentHello hello)
+    {
+        if (caller is null)
+        {
+            return hello.AgentId;
+        }
+
+        if (caller.Department != hello.Department)
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"agent {caller.Name}'s certificate is for {caller.Department}; it may not register as {hello.Department}'s agent");
+        }
+
+        if (hello.AgentId != caller.Name)
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"hello.agent_id '{hello.AgentId}' is not the agent '{caller.Name}' the certificate was issued to");
+        }
+
+        return caller.Name;
     }
 
     private async Task<AgentHello> ReadHelloAsync(IAsyncStreamReader<AgentMessage> requestStream, CancellationToken cancellation)

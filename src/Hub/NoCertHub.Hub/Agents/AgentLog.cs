@@ -13,4 +13,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Agent {AgentId} gave back request {RequestId}: {Reason}")]
     public static partial void Released(ILogger logger, string agentId, string requestId, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Agent {AgentId} of {Department} connected again; its earlier stream is ended and its tasks go back to the queue")]
+    public static partial void Replaced(ILogger logger, string agentId, string department);
 }

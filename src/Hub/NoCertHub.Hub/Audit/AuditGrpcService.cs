@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
 using NoCertHub.V1;
+using Microsoft.AspNetCore.Authorization;
 
 namespace NoCertHub.Hub.Audit;
 
@@ -13,6 +14,7 @@ namespace NoCertHub.Hub.Audit;
 /// subject). A search is itself a lookup of personal data: it is recorded, with who searched and
 /// why, before any result is returned.
 /// </summary>
+[Authorize(Policy = AccessPolicies.JointOffice)]
 internal sealed class AuditGrpcService(
     AuditSearchIndex search,
     MisuseFindingStore findings,
@@ -23,7 +25,7 @@ internal sealed class AuditGrpcService(
 {
     public override async Task<AuditSearchResponse> Search(AuditSearchRequest request, ServerCallContext context)
     {
-        var (actor, actorDepartment) = access.Authorize(context, request.OfficerDeclared);
+        var (actor, actorDepartment) = access.Acting(context, request.OfficerDeclared);
         var query = Validate(request);
 
         await audit.WriteAsync(new AuditRecord
@@ -53,7 +55,6 @@ internal sealed class AuditGrpcService(
 
     public override async Task<ListFindingsResponse> ListFindings(ListFindingsRequest request, ServerCallContext context)
     {
-        access.Authorize(context, declaredOfficer: null);
         var limit = PageLimit.Parse(request.Limit, "limit");
         var listed = await findings.ListAsync(
             request.IncludeClosed, NullIfEmpty(request.Rule), NullIfEmpty(request.Officer), limit, context.CancellationToken);
@@ -64,7 +65,7 @@ internal sealed class AuditGrpcService(
 
     public override async Task<MisuseFinding> CloseFinding(CloseFindingRequest request, ServerCallContext context)
     {
-        var (actor, _) = access.Authorize(context, request.OfficerDeclared);
+        var (actor, _) = access.Acting(context, request.OfficerDeclared);
         var resolution = request.Resolution?.Trim() ?? "";
         if (resolution.Length is 0 or > 4000)
         {
@@ -174,6 +175,7 @@ internal sealed class AuditGrpcService(
                 AuditKind.Late => AuditEntryKind.Late,
                 AuditKind.Failed => AuditEntryKind.Failed,
                 AuditKind.Searched => AuditEntryKind.Searched,
+                AuditKind.Read => AuditEntryKind.Read,
                 _ => AuditEntryKind.Unspecified,
             },
             RequestId = r.RequestId ?? "",

@@ -16,6 +16,12 @@ internal enum AuditKind
 
     /// <summary>Someone searched the audit trail: who, why, and with which filters.</summary>
     Searched = 5,
+
+    /// <summary>
+    /// A window read results: a Get that returned one (the request named), or a Watch opened on its
+    /// window from a cursor (every result after it, as the window's history holds them, was sent).
+    /// </summary>
+    Read = 6,
 }
 
 /// <summary>One entry of the Article 17 lookup trail: who asked what about whom, why, and what came back.</summary>

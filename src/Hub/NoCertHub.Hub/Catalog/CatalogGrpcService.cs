@@ -3,6 +3,9 @@ using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
 using NoCertHub.V1;
 using static NoCertHub.Hub.Catalog.CatalogMessages;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Audit;
 
 namespace NoCertHub.Hub.Catalog;
 
@@ -22,10 +25,13 @@ internal sealed class CatalogGrpcService(
     CatalogLoader loader,
     OversightAccess jointOffice,
     ICallerIdentityResolver identity,
+    IAuditLog audit,
+    IOptions<HubOptions> hub,
     TimeProvider time) : CatalogService.CatalogServiceBase
 {
     private const int MaxText = 2048;
 
+    [Authorize(Policy = AccessPolicies.AnyCertified)]
     public override Task<ListItemsResponse> ListItems(ListItemsRequest request, ServerCallContext context)
     {
         var day = DayOrToday(request.On, "on");
@@ -34,6 +40,7 @@ internal sealed class CatalogGrpcService(
         return Task.FromResult(response);
     }
 
+    [Authorize(Policy = AccessPolicies.AnyCertified)]
     public override async Task<CatalogItemHistory> GetItem(GetItemRequest request, ServerCallContext context)
     {
         var (inForce, proposals) = await workflow.HistoryAsync(request.Code, context.CancellationToken);
@@ -42,6 +49,7 @@ internal sealed class CatalogGrpcService(
         return history;
     }
 
+    [Authorize(Policy = AccessPolicies.Department)]
     public override async Task<CatalogProposal> Propose(ProposeRequest request, ServerCallContext context)
     {
         var (department, officer) = Department(context, request.DepartmentDeclared, request.OfficerDeclared);
@@ -50,6 +58,7 @@ internal sealed class CatalogGrpcService(
         return ToMessage(await workflow.ProposeAsync(spec, department, officer, reason, context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.AnyCertified)]
     public override async Task<ListProposalsResponse> ListProposals(ListProposalsRequest request, ServerCallContext context)
     {
         var proposals = await workflow.ProposalsAsync(NullIfEmpty(request.Code), request.IncludeDecided, context.CancellationToken);
@@ -58,34 +67,53 @@ internal sealed class CatalogGrpcService(
         return response;
     }
 
+    [Authorize(Policy = AccessPolicies.JointOffice)]
     public override async Task<CatalogProposal> Decide(DecideRequest request, ServerCallContext context)
     {
-        var (actor, _) = jointOffice.Authorize(context, request.OfficerDeclared);
+        var (actor, _) = jointOffice.Acting(context, request.OfficerDeclared);
         var note = request.Approve ? request.Note.Trim() : Required(request.Note, "note", "a rejection says why, for the proposing department");
         return ToMessage(await workflow.DecideAsync(request.ProposalId, request.Approve, actor, note, context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.JointOffice)]
     public override async Task<CatalogProposal> Repeal(RepealRequest request, ServerCallContext context)
     {
-        var (actor, actorDepartment) = jointOffice.Authorize(context, request.OfficerDeclared);
+        var (actor, actorDepartment) = jointOffice.Acting(context, request.OfficerDeclared);
         var act = Required(request.RepealingAct, "repealing_act", "the act that repeals the item's legal basis");
         var on = Day(request.RepealedOn, "repealed_on") ?? throw Invalid("repealed_on is required");
         return ToMessage(await workflow.RepealAsync(request.Code, on, act, actor, actorDepartment ?? "jj-joint-office", context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.Window)]
     public override async Task<CommitmentEligibility> CheckCommitmentEligibility(CommitmentEligibilityRequest request, ServerCallContext context)
     {
         var subject = ValidSubject(request.Subject);
         var day = DayOrToday(request.On, "on");
         var (eligible, reason, bans) = await commitments.EligibilityAsync(subject, request.ItemCode, day, context.CancellationToken);
+        // Whether a person is under a ban is personal data: the check is a lookup, on the trail before the answer.
+        var caller = identity.Resolve(context);
+        await audit.WriteAsync(new AuditRecord
+        {
+            RecordedAt = time.GetUtcNowMilliseconds(),
+            Kind = AuditKind.Read,
+            ItemCode = request.ItemCode,
+            SubjectKind = subject.Kind.ToString(),
+            SubjectId = subject.Id,
+            RequesterDepartment = caller?.Department,
+            Window = caller?.Name,
+            Officer = caller?.Officer ?? "(declared, no certificate)",
+            HubInstance = hub.Value.InstanceId,
+            Reason = $"commitment eligibility on {CatalogRules.FormatDay(day)}: {(eligible ? "eligible" : "not eligible")}",
+        }, context.CancellationToken);
         var response = new CommitmentEligibility { Eligible = eligible, Reason = reason };
         response.Bans.Add(bans.Select(ToMessage));
         return response;
     }
 
+    [Authorize(Policy = AccessPolicies.JointOffice)]
     public override async Task<Violation> RecordViolation(RecordViolationRequest request, ServerCallContext context)
     {
-        var (actor, _) = jointOffice.Authorize(context, request.OfficerDeclared);
+        var (actor, _) = jointOffice.Acting(context, request.OfficerDeclared);
         var subject = ValidSubject(request.Subject);
         var reason = Required(request.Reason, "reason", "the commitment broken");
         var source = Required(request.Source, "source", "the decision or body that found the violation");
@@ -94,23 +122,25 @@ internal sealed class CatalogGrpcService(
         return ToMessage(await commitments.RecordAsync(subject, reason, source, starts, ends, actor, time.GetUtcNow(), context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.JointOffice)]
     public override async Task<Violation> LiftViolation(LiftViolationRequest request, ServerCallContext context)
     {
-        var (actor, _) = jointOffice.Authorize(context, request.OfficerDeclared);
+        var (actor, _) = jointOffice.Acting(context, request.OfficerDeclared);
         var reason = Required(request.Reason, "reason", "how the applicant's credit was repaired");
         var on = DayOrToday(request.LiftedOn, "lifted_on");
         return ToMessage(await commitments.LiftAsync(request.Id, on, actor, reason, context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.JointOffice)]
     public override async Task<ListViolationsResponse> ListViolations(ListViolationsRequest request, ServerCallContext context)
     {
-        jointOffice.Authorize(context, declaredOfficer: null);
         var subject = ValidSubject(request.Subject);
         var response = new ListViolationsResponse();
         response.Violations.Add((await commitments.ViolationsOfAsync(subject, context.CancellationToken)).Select(ToMessage));
         return response;
     }
 
+    [Authorize(Policy = AccessPolicies.Window)]
     public override async Task<LedgerEntry> RecordSupplement(RecordSupplementRequest request, ServerCallContext context)
     {
         var (department, officer) = Department(context, request.DepartmentDeclared, request.OfficerDeclared);
@@ -118,6 +148,7 @@ internal sealed class CatalogGrpcService(
         return ToMessage(await ledgers.RecordSupplementAsync(request.RequestId, department, officer, material, Optional(request.Note), context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.Window)]
     public override async Task<LedgerEntry> RecordVoluntaryProvision(RecordVoluntaryProvisionRequest request, ServerCallContext context)
     {
         var (department, officer) = Department(context, request.DepartmentDeclared, request.OfficerDeclared);
@@ -127,6 +158,7 @@ internal sealed class CatalogGrpcService(
         return ToMessage(await ledgers.RecordVoluntaryAsync(department, officer, caseNumber, request.ItemCode, subject, material, Optional(request.Note), context.CancellationToken));
     }
 
+    [Authorize(Policy = AccessPolicies.Department)]
     public override async Task<ListLedgerResponse> ListLedger(ListLedgerRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Department) && string.IsNullOrWhiteSpace(request.CaseNumber))

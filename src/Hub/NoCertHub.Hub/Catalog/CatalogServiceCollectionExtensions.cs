@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Storage;
 using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Identity;
 
 namespace NoCertHub.Hub.Catalog;
 
@@ -24,6 +25,7 @@ internal static class CatalogServiceCollectionExtensions
             return new SqlCatalogStore(dialect, options.ConnectionString);
         });
         services.AddSingleton<CatalogLoader>();
+        services.AddSingleton<IDepartmentRegistry, KnownDepartments>();
         services.AddSingleton<CatalogWorkflow>();
         services.AddSingleton<CommitmentRegistry>();
         services.AddSingleton<CatalogLedgers>();

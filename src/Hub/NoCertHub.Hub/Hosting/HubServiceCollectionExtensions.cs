@@ -24,21 +24,25 @@ internal static class HubServiceCollectionExtensions
             o.Interceptors.Add<ErrorMappingInterceptor>();
         });
         services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
-            .AddRequestRouting().AddVerification().AddHubObservability()
+            .AddRequestRouting().AddVerification().AddAgents().AddHubObservability()
             .AddHubScheduler();
         services.AddGrpcReflection();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessRefusalHandler>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapNoCertHub(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapNoCertHub(this WebApplication endpoints)
     {
+        // Who calls, from the client certificate, then whether the RPC's policy admits them (Identity/AccessPolicies).
+        endpoints.UseAuthentication();
+        endpoints.UseAuthorization();
         endpoints.MapGrpcService<VerificationGrpcService>();
         endpoints.MapGrpcService<AgentGrpcService>();
         endpoints.MapGrpcService<OversightGrpcService>();
         endpoints.MapGrpcService<AuditGrpcService>();
         endpoints.MapGrpcService<CatalogGrpcService>();
         // Any standard gRPC client (grpcurl, Postman) can list and call the services without the protos.
-        endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcReflectionService().RequireAuthorization(AccessPolicies.AnyCertified);
         endpoints.MapHubHealth();
         // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
         endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);

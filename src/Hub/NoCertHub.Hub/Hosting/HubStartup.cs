@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Storage;
 
 namespace NoCertHub.Hub.Hosting;
@@ -13,24 +14,41 @@ namespace NoCertHub.Hub.Hosting;
 internal static class HubStartup
 {
     /// <summary>
-    /// Builds the hub: takes its data folder (<see cref="NoCertHub.Hosting.DataFolderInUseException"/> if another hub holds
+    /// Builds the hub: checks its security configuration (<see cref="TransportSecurityException"/>), takes its data folder (<see cref="NoCertHub.Hosting.DataFolderInUseException"/> if another hub holds
     /// it), checks that every configured endpoint's port is free (<see cref="EndpointInUseException"/>), and maps
     /// its services. Nothing under the data folder is opened before both checks pass.
     /// </summary>
     public static WebApplication BuildHub(this WebApplicationBuilder builder)
     {
+        TransportSecurity.Check(builder.Configuration);
+        builder.AddTransportSecurity();
         var app = builder.Build();
         try
         {
             app.Services.GetRequiredService<HubDataFolder>();
             EnsureEndpointsFree(builder.Configuration);
             app.MapNoCertHub();
+            WarnAboutSecurity(app);
             return app;
         }
         catch
         {
             ((IDisposable)app).Dispose();
             throw;
+        }
+    }
+
+    private static void WarnAboutSecurity(WebApplication app)
+    {
+        var security = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NoCertHub.Hub.Security");
+        if (security.Mode == SecurityMode.InsecureLoopback)
+        {
+            IdentityLog.Insecure(logger);
+        }
+        else if (string.IsNullOrWhiteSpace(security.RevocationList))
+        {
+            IdentityLog.NoRevocationList(logger);
         }
     }
 

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using NoCertHub.Hub.Core;
 using Microsoft.Extensions.Options;
 
 namespace NoCertHub.Hub.Identity;
@@ -12,26 +11,18 @@ internal sealed class OversightAccess(ICallerIdentityResolver identity, IOptions
     /// <summary>Whether a department is one of the joint office's.</summary>
     public bool IsJointOffice(string department) => _options.Departments.Contains(department, StringComparer.Ordinal);
 
-    /// <summary>The acting officer and department; throws Unauthenticated or PermissionDenied for anyone else.</summary>
-    public (string Actor, string? Department) Authorize(ServerCallContext context, string? declaredOfficer)
+    /// <summary>
+    /// The acting officer and department. The call's policy (<see cref="AccessPolicies.JointOffice"/>)
+    /// has admitted only the joint office's certificates; a caller without one exists only in the
+    /// insecure loopback mode, and acts as declared, marked so on the record.
+    /// </summary>
+    public (string Actor, string? Department) Acting(ServerCallContext context, string? declaredOfficer)
     {
-        var caller = identity.Resolve(context);
-        if (caller is null)
+        if (identity.Resolve(context) is { } caller)
         {
-            if (!_options.AllowWithoutCertificate)
-            {
-                throw new RequestRefusedException(StatusCode.Unauthenticated, "This API needs the joint office's client certificate");
-            }
-
-            return (string.IsNullOrWhiteSpace(declaredOfficer) ? "(uncertified caller)" : declaredOfficer.Trim() + " (declared, no certificate)", null);
+            return (caller.Officer, caller.Department);
         }
 
-        if (caller.Department is null || !_options.Departments.Contains(caller.Department, StringComparer.Ordinal))
-        {
-            throw new RequestRefusedException(StatusCode.PermissionDenied,
-                $"{caller.Officer} of {caller.Department ?? "no department"} may not use this API; it is for {string.Join(", ", _options.Departments)}");
-        }
-
-        return (caller.Officer, caller.Department);
+        return (string.IsNullOrWhiteSpace(declaredOfficer) ? "(uncertified caller)" : declaredOfficer.Trim() + " (declared, no certificate)", null);
     }
 }

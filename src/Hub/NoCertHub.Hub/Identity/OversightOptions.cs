@@ -4,12 +4,11 @@ internal sealed class OversightOptions
 {
     public const string Section = "Oversight";
 
-    /// <summary>Departments (client certificate OU) allowed to call the oversight API: the joint office.</summary>
-    public List<string> Departments { get; set; } = ["jj-joint-office"];
+    public const string DefaultDepartment = "jj-joint-office";
 
     /// <summary>
-    /// Lets callers without a client certificate use the oversight API, naming themselves. Only for
-    /// a hub reachable from loopback alone (the embedded demo); production leaves it off.
+    /// Departments (certificate OU) whose joint-office officers may call the joint office's APIs.
+    /// Configured, it replaces the default (jj-joint-office); it is never added to.
     /// </summary>
-    public bool AllowWithoutCertificate { get; set; }
+    public List<string> Departments { get; set; } = [];
 }

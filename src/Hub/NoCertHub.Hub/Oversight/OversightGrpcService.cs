@@ -4,10 +4,12 @@ using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Sla;
 using NoCertHub.V1;
+using Microsoft.AspNetCore.Authorization;
 
 namespace NoCertHub.Hub.Oversight;
 
 /// <summary>The joint office's view of Article 11: escalations, requests near their deadline, case wait times.</summary>
+[Authorize(Policy = AccessPolicies.JointOffice)]
 internal sealed class OversightGrpcService(
     RedisSlaStore store,
     OversightAccess access,
@@ -18,7 +20,6 @@ internal sealed class OversightGrpcService(
 
     public override async Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context)
     {
-        access.Authorize(context, declaredOfficer: null);
         var limit = PageLimit.Parse(request.Limit, "limit");
         var minOverdue = NonNegative(request.MinOverdue, "min_overdue") ?? TimeSpan.Zero;
         var now = time.GetUtcNow();
@@ -34,7 +35,7 @@ internal sealed class OversightGrpcService(
 
     public override async Task<Escalation> CloseEscalation(CloseEscalationRequest request, ServerCallContext context)
     {
-        var closedBy = access.Authorize(context, request.Officer).Actor;
+        var closedBy = access.Acting(context, request.Officer).Actor;
         if (string.IsNullOrWhiteSpace(request.RequestId))
         {
             throw new RequestRefusedException(StatusCode.InvalidArgument, "request_id is required: the request whose escalation to close");
@@ -71,7 +72,6 @@ internal sealed class OversightGrpcService(
 
     public override async Task<ListNearDeadlineResponse> ListNearDeadline(ListNearDeadlineRequest request, ServerCallContext context)
     {
-        access.Authorize(context, declaredOfficer: null);
         var limit = PageLimit.Parse(request.Limit, "limit");
         var within = NonNegative(request.Within, "within") ?? DefaultWithin;
         var now = time.GetUtcNow();
@@ -91,7 +91,6 @@ internal sealed class OversightGrpcService(
 
     public override async Task<CaseWaitTime> GetCaseWaitTime(GetCaseWaitTimeRequest request, ServerCallContext context)
     {
-        access.Authorize(context, declaredOfficer: null);
         if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.CaseNumber))
         {
             throw new RequestRefusedException(StatusCode.InvalidArgument, "department and case_number are both required: the requesting office and its case number");

@@ -15,7 +15,7 @@ internal sealed record ValidatedRequest(VerificationRequest Request, CatalogItem
 /// Checks a request before anything is recorded or routed. Each refusal names the field or the
 /// rule (Art. 6, 17, 21) so the window can fix the request.
 /// </summary>
-internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
+internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry departments, TimeProvider time)
 {
     private static readonly SearchValues<char> IdentifierChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
@@ -60,10 +60,21 @@ internal sealed class RequestValidator(ICatalog catalog, TimeProvider time)
         RequireIdentifier(request.Requester.Window, "requester.window");
         var officer = caller?.Officer ?? request.Requester.Officer;
         Require(officer, "requester.officer", 128);
-        if (caller?.Department is { } provenDepartment && provenDepartment != request.Requester.Department)
+        if (caller is not null && caller.Department != request.Requester.Department)
         {
             throw new RequestRefusedException(StatusCode.PermissionDenied,
-                $"requester.department '{request.Requester.Department}' does not match the department '{provenDepartment}' of the caller's certificate");
+                $"requester.department '{request.Requester.Department}' does not match the department '{caller.Department}' of the caller's certificate");
+        }
+
+        if (caller is not null && caller.Name != request.Requester.Window)
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"requester.window '{request.Requester.Window}' is not the window '{caller.Name}' the caller's certificate was issued to");
+        }
+
+        if (!departments.IsKnown(request.Requester.Department))
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied, $"requester.department '{request.Requester.Department}' is not a department the hub knows");
         }
 
         if (request.ClientRequestId.Length > 0)

@@ -1,19 +1,29 @@
 using System.Globalization;
 using Grpc.Core;
+using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Audit;
+using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
+using Microsoft.AspNetCore.Authorization;
+using NoCertHub.Hub.Identity;
 
 namespace NoCertHub.Hub.Verification;
 
 /// <summary>The window-facing API.</summary>
+[Authorize(Policy = AccessPolicies.Window)]
 internal sealed class VerificationGrpcService(
     RequestIntake intake,
     Dispatcher dispatcher,
     IRequestStore store,
     ResultNotifier notifier,
     RedisKeys keys,
+    ICallerIdentityResolver identity,
+    IAuditLog audit,
+    TimeProvider time,
+    IOptions<HubOptions> hub,
     IHostApplicationLifetime lifetime) : VerificationService.VerificationServiceBase
 {
     private const int WatchPage = 256;
@@ -83,6 +93,11 @@ internal sealed class VerificationGrpcService(
     {
         var windowId = WatchedWindow(request);
         var cursor = ParseCursor(request.Cursor);
+        var caller = identity.Resolve(context);
+        OwnWindowOnly(caller, request.Department, request.Window, "watch");
+        // Reading results is a lookup too (Art. 17): one record per subscription; the results it
+        // sent are the window's history after the cursor.
+        await audit.WriteAsync(ReadRecord(caller, request.Department, request.Window, $"watch from cursor {cursor}"), context.CancellationToken);
         // End the stream when the hub shuts down, so the window reconnects (to this hub or another) at once.
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancellation = streaming.Token;
@@ -133,14 +148,48 @@ internal sealed class VerificationGrpcService(
 
         var stored = await store.GetAsync(request.RequestId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"request {request.RequestId} is not on record (never accepted, or past its retention)"));
+        var caller = identity.Resolve(context);
+        OwnWindowOnly(caller, stored.Request.Requester.Department, stored.Request.Requester.Window, $"read request {request.RequestId}");
         var status = new RequestStatus { Receipt = stored.Receipt, State = stored.State };
         if (stored.Result is not null)
         {
+            var r = stored.Request;
+            await audit.WriteAsync(ReadRecord(caller, r.Requester.Department, r.Requester.Window, "get") with
+            {
+                RequestId = request.RequestId,
+                ItemCode = stored.Receipt.ItemCode,
+                SubjectKind = r.Subject.Kind.ToString(),
+                SubjectId = r.Subject.Id,
+                CaseNumber = r.CaseNumber,
+                Purpose = r.Purpose,
+                Verdict = stored.Result.Verdict.ToString(),
+            }, context.CancellationToken);
             status.Result = stored.Result;
         }
 
         return status;
     }
+
+    /// <summary>A window certificate reads its own window's results only; a declared caller (insecure loopback mode) reads as declared.</summary>
+    private static void OwnWindowOnly(CallerIdentity? caller, string department, string window, string what)
+    {
+        if (caller is not null && (caller.Department != department || caller.Name != window))
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"window {caller.Name} of {caller.Department} may not {what}: it belongs to window {window} of {department}");
+        }
+    }
+
+    private AuditRecord ReadRecord(CallerIdentity? caller, string department, string window, string what) => new()
+    {
+        RecordedAt = time.GetUtcNowMilliseconds(),
+        Kind = AuditKind.Read,
+        RequesterDepartment = department,
+        Window = window,
+        Officer = caller?.Officer ?? "(declared, no certificate)",
+        HubInstance = hub.Value.InstanceId,
+        Reason = what,
+    };
 
     private static string WatchedWindow(WatchRequest request)
     {

@@ -1,0 +1,62 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
+using NoCertHub.Hub.Audit;
+using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Identity;
+
+namespace NoCertHub.Hub.Hosting;
+
+/// <summary>
+/// Turns a refused call into what a gRPC client can read — <c>Unauthenticated</c> (no valid
+/// certificate) or <c>PermissionDenied</c> (a certificate whose role may not call this), each with a
+/// reason a person can act on — and records it on the Article 17 trail before answering.
+/// </summary>
+internal sealed class AccessRefusalHandler(
+    ClientCertificateCheck check,
+    IAuditLog audit,
+    TimeProvider time,
+    IOptions<HubOptions> hub,
+    ILogger<AccessRefusalHandler> logger) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Succeeded || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        {
+            await _default.HandleAsync(next, context, policy, result);
+            return;
+        }
+
+        var caller = CallerIdentity.From(context.User);
+        var method = context.Request.Path.Value ?? "";
+        var (status, reason) = result.Challenged || caller is null
+            ? (StatusCode.Unauthenticated, AccessRefusal.Describe(context, check, time.GetUtcNow()))
+            : (StatusCode.PermissionDenied, $"{caller.Name} of {caller.Department} (certificate role {caller.Role}) may not call {method}");
+        IdentityLog.Refused(logger, $"{method}: {status}: {reason}");
+        await audit.WriteAsync(new AuditRecord
+        {
+            RecordedAt = time.GetUtcNowMilliseconds(),
+            Kind = AuditKind.Refused,
+            RequesterDepartment = Clip(caller?.Department ?? CertificateDepartment(context), 64),
+            Officer = Clip(caller?.Officer ?? context.Connection.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false), 128),
+            HubInstance = hub.Value.InstanceId,
+            Reason = Clip($"{status}: {method}: {reason}", 1024),
+        }, context.RequestAborted);
+
+        // A trailers-only gRPC response: the status and its message in the headers.
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
+    }
+
+    private static string? CertificateDepartment(HttpContext context) =>
+        context.Connection.ClientCertificate?.SubjectName.EnumerateRelativeDistinguishedNames()
+            .FirstOrDefault(n => n.GetSingleElementType().Value == "2.5.4.11")?.GetSingleElementValue();
+
+    private static string? Clip(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
+}

@@ -1,0 +1,289 @@
+extern alias hub;
+
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Net.Client;
+using NoCertHub.Agents.Hosting;
+using NoCertHub.Hosting.Pki;
+using NoCertHub.Sdk;
+using NoCertHub.Testing;
+using NoCertHub.V1;
+using Xunit;
+
+namespace NoCertHub.EndToEnd.Tests;
+
+/// <summary>
+/// The hub's doors, tried as an attacker would: a real Kestrel on TLS, a CA of the test's own made
+/// the hub's only trust anchor, and real certificates for every kind of caller.
+/// </summary>
+[Collection(nameof(CertificateAccessTests))]
+public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsyncLifetime
+{
+    private const string ZhangWei = "33100219850312001X";
+    private const string Window = "jj-e2e-window";
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-e2e-certs-").FullName;
+    private readonly SharedGarnet _redis;
+    private readonly List<IDisposable> _owned = [];
+    private CertificateAuthority _ca = null!;
+    private WebApplication _hub = null!;
+    private Uri _address = null!;
+    private X509Certificate2Collection _trusted = null!;
+
+    public CertificateAccessTests(SharedGarnet redis) => _redis = redis;
+
+    private string Pki => Path.Combine(_directory, "pki");
+
+    public async Task InitializeAsync()
+    {
+        _ca = CertificateAuthority.Create(Pki, "NoCertHub test CA", TimeSpan.FromDays(60), notBefore: DateTimeOffset.UtcNow.AddDays(-30));
+        var server = _ca.Issue(new CertificateSubject(PrincipalRole.Hub, "jj-big-data-center", "localhost"), TimeSpan.FromDays(10));
+        _trusted = NoCertHubChannel.LoadAuthorities(_ca.CertificatePath);
+        _hub = await TestHub.StartAsync(_directory, _redis.ConnectionString, "certs-" + Guid.NewGuid().ToString("N")[..8], port: 0, new Dictionary<string, string?>
+        {
+            ["Security:Mode"] = "Certificates",
+            ["Security:CaBundle"] = _ca.CertificatePath,
+            ["Security:RevocationList"] = _ca.RevocationListPath,
+            ["Security:ServerCertificate"] = server,
+            ["Security:ServerKey"] = KeyOf(server),
+        });
+        _address = TestHub.AddressOf(_hub);
+        Assert.Equal("https", _address.Scheme);
+    }
+
+    [Fact]
+    public async Task WindowAndAgentWithTheirCertificates_AreAnswered_AndTheTrailNamesTheCertifiedOfficer()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, Certified(TestAgents.CivilAffairs(_directory, "ca-cert"))));
+        using var client = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+
+        var result = await client.VerifyAsync(Marital(officer: "someone-else"));
+
+        Assert.Equal(Verdict.Match, result.Verdict);
+        var trail = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>().FindByRequestAsync(result.RequestId, CancellationToken.None);
+        var answered = Assert.Single(trail, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Answered);
+        Assert.Equal(("officer-wang", "ca-cert"), (answered.Officer, answered.AnsweringAgent));
+    }
+
+    [Fact]
+    public async Task Callers_WithoutAValidCertificate_AreUnauthenticated_WithAReason_AndOnTheTrail()
+    {
+        var otherCa = CertificateAuthority.Create(Path.Combine(_directory, "other-ca"), "someone else's CA", TimeSpan.FromDays(30));
+        var foreign = otherCa.Issue(new CertificateSubject(PrincipalRole.Window, Window, "w1"), TimeSpan.FromDays(5));
+        var expired = _ca.Issue(new CertificateSubject(PrincipalRole.Window, Window, "w-expired"), TimeSpan.FromDays(1), notBefore: DateTimeOffset.UtcNow.AddDays(-3));
+        var revoked = Issue(PrincipalRole.Window, Window, "w-revoked");
+        _ca.Revoke(revoked);
+        var unknownDepartment = Issue(PrincipalRole.Window, "jj-no-such-office", "w1");
+
+        var cases = new (string? Certificate, string Reason)[]
+        {
+            (null, "no client certificate"),
+            (foreign, "does not chain to the district's CA"),
+            (expired, "expired"),
+            (revoked, "revoked"),
+            (NoDepartment(), "names no department"),
+            (unknownDepartment, "jj-no-such-office"),
+        };
+        foreach (var (certificate, reason) in cases)
+        {
+            using var channel = Channel(certificate);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => new VerificationService.VerificationServiceClient(channel)
+                .SubmitAsync(new SubmitRequest { Request = Marital("officer-x") }).ResponseAsync);
+            Assert.True(refused.StatusCode == StatusCode.Unauthenticated && refused.Status.Detail.Contains(reason, StringComparison.Ordinal),
+                $"{certificate ?? "no certificate"}: expected Unauthenticated with '{reason}', got {refused.Status}");
+        }
+
+        var trail = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>()
+            .SearchAsync(new hub::NoCertHub.Hub.Audit.AuditQuery(null, null, null, null, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), long.MaxValue, 100), CancellationToken.None);
+        Assert.Equal(cases.Length, trail.Count(r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Refused && r.Reason!.StartsWith("Unauthenticated", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task WindowOfOneDepartment_SubmittingAsAnother_OrForAnotherWindow_IsPermissionDenied_OnTheTrail()
+    {
+        var client = new VerificationService.VerificationServiceClient(Channel(Issue(PrincipalRole.Window, "jj-admin-service-center", "w1", "officer-li")));
+
+        var asOther = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAsync(new SubmitRequest { Request = Marital("officer-li") }).ResponseAsync);
+        var request = Marital("officer-li");
+        request.Requester.Department = "jj-admin-service-center";
+        request.Requester.Window = "w9";
+        var otherWindow = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAsync(new SubmitRequest { Request = request }).ResponseAsync);
+
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (asOther.StatusCode, otherWindow.StatusCode));
+        Assert.Contains("does not match the department 'jj-admin-service-center'", asOther.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("'w1' the caller's certificate", otherWindow.Status.Detail, StringComparison.Ordinal);
+        var trail = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>().FindBySubjectAsync(ZhangWei, 50, CancellationToken.None);
+        Assert.Contains(trail, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Refused && r.Officer == "officer-li" && r.Reason!.Contains("PermissionDenied", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Agents_MayRegisterOnlyForTheirCertificatesDepartmentAndId_AndWindowsNotAtAll()
+    {
+        var civilAffairs = Issue(PrincipalRole.Agent, "jj-civil-affairs", "ca-1");
+        var cases = new (string Certificate, AgentHello Hello, StatusCode Status, string Reason)[]
+        {
+            // An agent certificate of civil affairs registering as public security.
+            (civilAffairs, Hello("jj-public-security", "ca-1", "JJ-GA-001"), StatusCode.PermissionDenied, "may not register as jj-public-security's agent"),
+            // The right department under another agent's id.
+            (civilAffairs, Hello("jj-civil-affairs", "civil-affairs-01", "JJ-MZ-001"), StatusCode.PermissionDenied, "not the agent 'ca-1'"),
+            // A window's certificate registering as an agent.
+            (Issue(PrincipalRole.Window, "jj-public-security", "w1"), Hello("jj-public-security", "w1", "JJ-GA-001"), StatusCode.PermissionDenied, "may not call /nocert.v1.AgentService/Connect"),
+        };
+        foreach (var (certificate, hello, status, reason) in cases)
+        {
+            using var channel = Channel(certificate);
+            using var call = new AgentService.AgentServiceClient(channel).Connect();
+            try
+            {
+                await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello });
+            }
+            catch (RpcException)
+            {
+                // Refused before the hello was read; the status is read below.
+            }
+
+            var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.True(refused.StatusCode == status && refused.Status.Detail.Contains(reason, StringComparison.Ordinal), $"{hello}: expected {status} '{reason}', got {refused.Status}");
+        }
+    }
+
+    [Fact]
+    public async Task CertifiedAgent_AnsweringATaskItWasNotGiven_IsRefused()
+    {
+        using var channel = Channel(Issue(PrincipalRole.Agent, "jj-civil-affairs", "ca-rogue"));
+        using var call = new AgentService.AgentServiceClient(channel).Connect();
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = Hello("jj-civil-affairs", "ca-rogue", "JJ-MZ-001") });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.NotNull(call.ResponseStream.Current.Welcome);
+
+        await call.RequestStream.WriteAsync(new AgentMessage { Result = new TaskResult { RequestId = "r00-" + new string('0', 32), Verdict = Verdict.Match } });
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Contains("not assigned to this agent", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WatchAndGet_OfAnotherWindow_AreRefused_AndTheOwnWindowsReadsAreOnTheTrail()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, Certified(TestAgents.CivilAffairs(_directory, "ca-read"))));
+        using var own = WindowClient(Issue(PrincipalRole.Window, Window, "w1", "officer-zhou"));
+        var result = await own.VerifyAsync(Marital("officer-zhou"));
+        using var otherChannel = Channel(Issue(PrincipalRole.Window, "jj-admin-service-center", "w1", "officer-nosy"));
+        var other = new VerificationService.VerificationServiceClient(otherChannel);
+
+        var get = await Assert.ThrowsAsync<RpcException>(() => other.GetAsync(new GetRequest { RequestId = result.RequestId }).ResponseAsync);
+        using var watch = other.Watch(new WatchRequest { Department = Window, Window = "w1", Cursor = "0" });
+        var watched = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        var status = await own.GetAsync(result.RequestId);
+        await using (var events = own.WatchAsync(Window, "w1", "0").GetAsyncEnumerator())
+        {
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(result.RequestId, events.Current.Result.RequestId);
+        }
+
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (get.StatusCode, watched.StatusCode));
+        Assert.Equal(Verdict.Match, status.Result.Verdict);
+        var audit = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>();
+        var reads = (await audit.SearchAsync(new hub::NoCertHub.Hub.Audit.AuditQuery(null, "officer-zhou", null, null, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), long.MaxValue, 100), CancellationToken.None))
+            .Where(r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Read).ToList();
+        Assert.Contains(reads, r => r.Reason == "get" && r.RequestId == result.RequestId && r.SubjectId == ZhangWei);
+        Assert.Contains(reads, r => r.Reason == "watch from cursor 0" && r.Window == "w1");
+        Assert.DoesNotContain(reads, r => r.Officer == "officer-nosy");
+    }
+
+    [Fact]
+    public async Task JointOfficeApis_AndEligibility_AdmitOnlyTheirRoles()
+    {
+        using var windowChannel = Channel(Issue(PrincipalRole.Window, Window, "w1", "officer-a"));
+        using var agentChannel = Channel(Issue(PrincipalRole.Agent, "jj-civil-affairs", "ca-9"));
+        using var jointChannel = Channel(Issue(PrincipalRole.JointOffice, "jj-joint-office", "officer-li"));
+
+        var oversight = await Assert.ThrowsAsync<RpcException>(() => new OversightService.OversightServiceClient(windowChannel).ListEscalationsAsync(new ListEscalationsRequest()).ResponseAsync);
+        var search = await Assert.ThrowsAsync<RpcException>(() => new AuditService.AuditServiceClient(windowChannel).SearchAsync(new AuditSearchRequest { SubjectId = ZhangWei, Purpose = "curious" }).ResponseAsync);
+        var eligibility = await Assert.ThrowsAsync<RpcException>(() => new CatalogService.CatalogServiceClient(agentChannel)
+            .CheckCommitmentEligibilityAsync(new CommitmentEligibilityRequest { ItemCode = "JJ-MZ-001", Subject = new Subject { Kind = SubjectKind.Person, Id = ZhangWei } }).ResponseAsync);
+        var listed = await new OversightService.OversightServiceClient(jointChannel).ListEscalationsAsync(new ListEscalationsRequest());
+        var eligible = await new CatalogService.CatalogServiceClient(windowChannel)
+            .CheckCommitmentEligibilityAsync(new CommitmentEligibilityRequest { ItemCode = "JJ-MZ-001", Subject = new Subject { Kind = SubjectKind.Person, Id = ZhangWei } });
+
+        Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.PermissionDenied], new[] { oversight.StatusCode, search.StatusCode, eligibility.StatusCode });
+        Assert.Contains("may not call /nocert.v1.OversightService/ListEscalations", oversight.Status.Detail, StringComparison.Ordinal);
+        Assert.NotNull(listed);
+        Assert.False(string.IsNullOrEmpty(eligible.Reason) && !eligible.Eligible);
+        var checkedBy = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>().FindBySubjectAsync(ZhangWei, 50, CancellationToken.None);
+        Assert.Contains(checkedBy, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Read && r.Officer == "officer-a" && r.Reason!.StartsWith("commitment eligibility", StringComparison.Ordinal));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await TestHub.StopAsync(_hub);
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string Issue(PrincipalRole role, string department, string name, string? officer = null) =>
+        _ca.Issue(new CertificateSubject(role, department, name, officer), TimeSpan.FromDays(5));
+
+    private static string KeyOf(string certificate) => certificate[..^".pem".Length] + ".key.pem";
+
+    private GrpcChannel Channel(string? certificate)
+    {
+        var channel = NoCertHubChannel.ForAddress(_address, certificate is null ? null : NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate)), _trusted);
+        _owned.Add(channel);
+        return channel;
+    }
+
+    private NoCertHubClient WindowClient(string certificate) => new(new NoCertHubClientOptions
+    {
+        Address = _address,
+        ClientCertificate = NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate)),
+        TrustedAuthorities = _trusted,
+        VerifyTimeout = TimeSpan.FromSeconds(20),
+    });
+
+    private DepartmentAgentOptions Certified(DepartmentAgentOptions agent)
+    {
+        var certificate = Issue(PrincipalRole.Agent, agent.Department, agent.AgentId!);
+        agent.Certificate = certificate;
+        agent.CertificateKey = KeyOf(certificate);
+        return agent;
+    }
+
+    // A certificate of the right CA whose subject names no department (no OU).
+    private string NoDepartment()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=w1, O=Jiaojiang District, T=window", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], true));
+        using var issued = request.Create(_ca.Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(12));
+        var path = Path.Combine(Pki, "no-department.pem");
+        File.WriteAllText(path, issued.ExportCertificatePem());
+        File.WriteAllText(KeyOf(path), key.ExportPkcs8PrivateKeyPem());
+        return path;
+    }
+
+    private static AgentHello Hello(string department, string agentId, string item)
+    {
+        var hello = new AgentHello { Department = department, AgentId = agentId, Capacity = 4 };
+        hello.ItemCodes.Add(item);
+        return hello;
+    }
+
+    private static VerificationRequest Marital(string officer)
+    {
+        var request = new VerificationRequest
+        {
+            ItemCode = "JJ-MZ-001",
+            Subject = new Subject { Kind = SubjectKind.Person, Id = ZhangWei },
+            CaseNumber = "JJ-CERT-" + Guid.NewGuid().ToString("N")[..6],
+            Purpose = "marriage registration",
+            Requester = new Requester { Department = Window, Window = "w1", Officer = officer },
+        };
+        request.Claims["marital_status"] = "已婚";
+        return request;
+    }
+}
