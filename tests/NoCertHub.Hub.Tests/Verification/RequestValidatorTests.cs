@@ -61,6 +61,21 @@ public class RequestValidatorTests
     }
 
     [Fact]
+    public void Validate_WindowCertificateNamingNoOfficer_TakesTheDeclaredOne_MarkedAsDeclared_OrRefusesItWhenConfigured()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var window = new CallerIdentity(PrincipalRole.Window, "jj-window-dept", "w1", CertifiedOfficer: null);
+
+        var declared = new RequestValidator(new CatalogSnapshot([Expiring]), Known, clock).Validate(Valid(), window);
+        var strict = new RequestValidator(new CatalogSnapshot([Expiring]), Known, clock, Microsoft.Extensions.Options.Options.Create(new SecurityOptions { RequireCertifiedOfficer = true }));
+        var refused = Assert.Throws<RequestRefusedException>(() => strict.Validate(Valid(), window));
+
+        Assert.Equal("declared-officer (declared; certificate of window w1)", declared.Officer);
+        Assert.Equal(StatusCode.PermissionDenied, refused.Status);
+        Assert.Contains("RequireCertifiedOfficer", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_WindowCertificate_SubmitsForItsOwnWindowOnly()
     {
         var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));

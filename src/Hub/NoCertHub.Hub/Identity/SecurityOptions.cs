@@ -28,4 +28,11 @@ internal sealed class SecurityOptions
     public string ServerCertificate { get; set; } = "";
 
     public string ServerKey { get; set; } = "";
+
+    /// <summary>
+    /// Refuse requests whose officer only the request declares: every lookup must come through a
+    /// window certificate issued to its officer (UID). Off by default: a declared officer is
+    /// accepted and marked "(declared; certificate of window …)" on every record.
+    /// </summary>
+    public bool RequireCertifiedOfficer { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
@@ -15,7 +16,7 @@ internal sealed record ValidatedRequest(VerificationRequest Request, CatalogItem
 /// Checks a request before anything is recorded or routed. Each refusal names the field or the
 /// rule (Art. 6, 17, 21) so the window can fix the request.
 /// </summary>
-internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry departments, TimeProvider time)
+internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry departments, TimeProvider time, IOptions<SecurityOptions>? security = null)
 {
     private static readonly SearchValues<char> IdentifierChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
@@ -58,8 +59,7 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
 
         RequireIdentifier(request.Requester.Department, "requester.department");
         RequireIdentifier(request.Requester.Window, "requester.window");
-        var officer = caller?.Officer ?? request.Requester.Officer;
-        Require(officer, "requester.officer", 128);
+        var officer = Officer(request.Requester.Officer, caller);
         if (caller is not null && caller.Department != request.Requester.Department)
         {
             throw new RequestRefusedException(StatusCode.PermissionDenied,
@@ -158,6 +158,28 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
         {
             throw Invalid($"{field} may contain only letters, digits, '.', '_' and '-'");
         }
+    }
+
+    /// <summary>
+    /// The officer on the record (Art. 10, 17): the one a window certificate issued to an officer
+    /// proves; else the declared one, marked as declared on every record (and refused where
+    /// Security:RequireCertifiedOfficer says so). Without any certificate (insecure loopback mode) the declaration stands.
+    /// </summary>
+    private string Officer(string declared, CallerIdentity? caller)
+    {
+        if (caller?.CertifiedOfficer is { } certified)
+        {
+            return certified;
+        }
+
+        if (caller is not null && security?.Value.RequireCertifiedOfficer == true)
+        {
+            throw new RequestRefusedException(StatusCode.PermissionDenied,
+                $"window {caller.Name}'s certificate names no officer (UID), and this hub takes no declared officer (Security:RequireCertifiedOfficer): use the certificate issued to the officer at the window");
+        }
+
+        Require(declared, "requester.officer", 128);
+        return caller is null ? declared : $"{declared.Trim()} (declared; certificate of window {caller.Name})";
     }
 
     private static RequestRefusedException Invalid(string message) => new(StatusCode.InvalidArgument, message);
