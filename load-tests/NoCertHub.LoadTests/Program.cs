@@ -23,6 +23,7 @@ using NoCertHub.V1;
 // Bounded: every point runs for a fixed time.
 //   dotnet build -c Release NoCertHub.sln
 //   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only | baselines: the echo, bare and behind nginx, only] [--Hub:Setting=value ...]
+// With "hub", --Security:Mode=Certificates runs the hub on mutual TLS with certificates the run makes (issue 21's cost).
 // The hub is warmed up longer than the echo server: it JITs far more code (Garnet, Lua, SQLite,
 // ASP.NET, gRPC), and on two cores its tiered compiler is still busy for tens of seconds.
 var seconds = double.Parse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture);
@@ -35,12 +36,24 @@ var hubOnly = args.ElementAtOrDefault(4) == "hub";
 var baselinesOnly = args.ElementAtOrDefault(4) == "baselines";
 // Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
 var hubSettings = args.Skip(5).ToArray();
+// --Security:Mode=Certificates: the hub on mutual TLS, every window and agent presenting a certificate
+// of a CA the run makes (issue 21's cost per call); the hub's Verify only ("hub").
+var withCertificates = hubSettings.Contains("--Security:Mode=Certificates");
+if (withCertificates && !hubOnly)
+{
+    Console.WriteLine("--Security:Mode=Certificates measures the hub's Verify only: pass 'hub' as the fifth argument.");
+    return 2;
+}
+
 var point = TimeSpan.FromSeconds(seconds);
+// The load windows of the requesting department: callers take them in turn (w0 … w7).
+const int Windows = 8;
 var warmUp = TimeSpan.FromSeconds(Math.Min(3, seconds / 2));
 var command = "dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- " + string.Join(' ', args);
 
 var root = FindRoot();
 var work = Directory.CreateTempSubdirectory("nocert-harness-").FullName;
+var pki = withCertificates ? LoadPki.Create(work) : null;
 var results = new List<Measurement>();
 var curve = new List<Measurement>();
 using var http = new HttpClient();
@@ -51,7 +64,7 @@ try
     {
         await using var echoServer = await StartEchoAsync();
         using var channel = Channel(echoServer.Address);
-        var call = VerifyOn(channel);
+        var call = VerifyOn([channel]);
         var max = await MaximumAsync("echo", "Verify", call, warmUp, () => echoServer.Server.Cpu);
         results.Add(await Load.OpenAsync("echo", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, call, () => echoServer.Server.Cpu));
         Console.WriteLine(Row(results[^1]));
@@ -70,7 +83,7 @@ try
         await using (proxy)
         {
             using var channel = Channel(address);
-            await MaximumAsync("echo via nginx", "Verify", VerifyOn(channel), warmUp, () => echoServer.Server.Cpu + proxy.Cpu);
+            await MaximumAsync("echo via nginx", "Verify", VerifyOn([channel]), warmUp, () => echoServer.Server.Cpu + proxy.Cpu);
         }
     }
 
@@ -83,11 +96,12 @@ try
     var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
     await using (var hubServer = await StartHubAsync("hub", grpcPort, httpPort, hubSettings))
     {
-        var hub = new Uri($"http://127.0.0.1:{grpcPort}");
-        using var channel = Channel(hub);
-        var verify = VerifyOn(channel);
+        var hub = new Uri($"{(pki is null ? "http" : "https")}://127.0.0.1:{grpcPort}");
+        var windowChannels = WindowChannels(hub, pki);
+        using var channel = windowChannels[0];
+        var verify = VerifyOn(windowChannels);
 
-        await using (var agents = await AgentsAsync(hub, work, count: 2))
+        await using (var agents = await AgentsAsync(hub, work, count: 2, pki))
         {
             var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
             if (hubOnly)
@@ -115,7 +129,7 @@ try
         {
             foreach (var agentCount in new[] { 1, 2, 4, 8 })
             {
-                await using var agents = await AgentsAsync(hub, work, agentCount);
+                await using var agents = await AgentsAsync(hub, work, agentCount, pki);
                 foreach (var windows in new[] { 1, 10, 100, 1000 })
                 {
                     var m = await Load.ClosedAsync($"hub, {agentCount} agent(s)", "Verify", windows, TimeSpan.FromSeconds(1), point / 2, verify, () => hubServer.Cpu);
@@ -143,10 +157,9 @@ try
         (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
         await using var hubServer = await StartHubAsync("hub-on-redis", grpcPort, httpPort, [$"--Redis:ConnectionString=127.0.0.1:{redisPort}", .. hubSettings]);
         var hub = new Uri($"http://127.0.0.1:{grpcPort}");
-        using var channel = Channel(hub);
-        var verify = VerifyOn(channel);
+        var verify = VerifyOn(WindowChannels(hub, pki: null));
         TimeSpan Both() => hubServer.Cpu + redis.Cpu;
-        await using var agents = await AgentsAsync(hub, work, count: 2);
+        await using var agents = await AgentsAsync(hub, work, count: 2, pki: null);
         var max = await MaximumAsync("hub + redis-server", "Verify", verify, hubWarmUp, Both);
         results.Add(await Load.OpenAsync("hub + redis-server", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, verify, Both));
         Console.WriteLine(Row(results[^1]));
@@ -197,11 +210,24 @@ static Measurement? Best(List<Measurement> results, string target) =>
 static string Slowest(Measurement open) => string.Join(' ', open.SlowestPerSecond.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)));
 
 // Verify through one channel, as each of the harness's callers calls it.
-static Func<int, long, Task> VerifyOn(GrpcChannel channel)
+// Verify through the windows' channels, each caller as window w(worker mod the number of channels).
+static Func<int, long, Task> VerifyOn(GrpcChannel[] channels)
 {
-    var client = new VerificationService.VerificationServiceClient(channel);
-    return (worker, n) => client.VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
+    var clients = channels.Select(c => new VerificationService.VerificationServiceClient(c)).ToArray();
+    return (worker, n) => clients[worker % clients.Length].VerifyAsync(new VerifyRequest { Request = Request(n, worker) }, deadline: CallDeadline()).ResponseAsync;
 }
+
+// One channel per load window (w0 … w7): with certificates each presents its own window's.
+static GrpcChannel[] WindowChannels(Uri hub, LoadPki? pki) => [.. Enumerable.Range(0, Windows).Select(i =>
+{
+    if (pki is null)
+    {
+        return Channel(hub);
+    }
+
+    var certificate = pki.Window("w" + i.ToString(CultureInfo.InvariantCulture));
+    return NoCertHubChannel.ForAddress(hub, NoCertHubChannel.LoadCertificate(certificate, LoadPki.KeyOf(certificate)), NoCertHubChannel.LoadAuthorities(pki.CaPath));
+})];
 
 static string Row(Measurement m) => string.Create(CultureInfo.InvariantCulture,
     $"| {m.Target} | {m.Mode} | {(m.Loop == "open" ? $"open, {m.OfferedPerSecond:N0}/s offered" : $"closed, {m.Concurrency} callers")} | {m.PerSecond:N0} | {m.Ms(50):F2} | {m.Ms(90):F2} | {m.Ms(99):F2} | {m.Ms(99.9):F2} | {m.Failed} | {m.ServerCpuUs:F0} | {m.HarnessCpuUs:F0} |");
@@ -296,7 +322,7 @@ async Task<Measurement> EchoAtRateAsync(double perSecond)
 {
     await using var echo = await StartEchoAsync();
     using var channel = Channel(echo.Address);
-    var call = VerifyOn(channel);
+    var call = VerifyOn([channel]);
     // Warm-up only (its JIT), nothing measured.
     await Load.ClosedAsync("echo", "Verify", callers, warmUp, TimeSpan.Zero, call, () => echo.Server.Cpu);
     return (await Load.OpenAsync("echo", "Verify", perSecond, warmUp, point, callers * 4, call, () => echo.Server.Cpu)) with { Target = "echo, at the hub's rate" };
@@ -305,7 +331,8 @@ async Task<Measurement> EchoAtRateAsync(double perSecond)
 async Task<ServerProcess> StartHubAsync(string name, int grpc, int metrics, string[] settings) =>
     await Servers.StartDotnetAsync(name, Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
         [
-            "--Security:Mode=InsecureLoopback", $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
+            .. pki?.HubSettings() ?? ["--Security:Mode=InsecureLoopback"],
+            $"--Kestrel:Endpoints:Grpc:Url={(pki is null ? "http" : "https")}://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
             "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
             .. settings,
         ],
@@ -323,15 +350,17 @@ static async Task<bool> ReadyAsync(HttpClient http, int port)
     }
 }
 
-static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count)
+static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki? pki)
 {
-    var options = new AgentOptions { HubAddress = hub };
+    var options = new AgentOptions { HubAddress = hub, CaBundle = pki?.CaPath ?? "" };
     for (var i = 0; i < count; i++)
     {
         options.Departments.Add(new DepartmentAgentOptions
         {
             Department = "jj-civil-affairs",
             AgentId = $"load-ca-{count}-{i}",
+            Certificate = pki?.Agent("jj-civil-affairs", $"load-ca-{count}-{i}") ?? "",
+            CertificateKey = pki is null ? "" : LoadPki.KeyOf(Path.Combine(Path.GetDirectoryName(pki.CaPath)!, "issued", $"agent-jj-civil-affairs-load-ca-{count}-{i}.pem")),
             Capacity = 64,
             Database = new LegacyDatabaseOptions
             {
@@ -370,7 +399,7 @@ static VerificationRequest Request(long n, int worker)
         Subject = new Subject { Kind = SubjectKind.Person, Id = id, Name = name },
         CaseNumber = "LOAD-" + n.ToString(CultureInfo.InvariantCulture),
         Purpose = "load test",
-        Requester = new Requester { Department = "jj-load-window", Window = "w" + worker.ToString(CultureInfo.InvariantCulture), Officer = "load-officer" },
+        Requester = new Requester { Department = LoadPki.Department, Window = "w" + (worker % Windows).ToString(CultureInfo.InvariantCulture), Officer = "load-officer" },
     };
     request.Claims["name"] = name;
     request.Claims["marital_status"] = status;
