@@ -36,7 +36,7 @@ internal sealed class AccessRefusalHandler(
             ? (StatusCode.Unauthenticated, AccessRefusal.Describe(context, check, time.GetUtcNow()))
             : (StatusCode.PermissionDenied, $"{caller.Name} of {caller.Department} (certificate role {caller.Role}) may not call {method}");
         IdentityLog.Refused(logger, $"{method}: {status}: {reason}");
-        await audit.WriteAsync(new AuditRecord
+        var record = new AuditRecord
         {
             RecordedAt = time.GetUtcNowMilliseconds(),
             Kind = AuditKind.Refused,
@@ -44,7 +44,16 @@ internal sealed class AccessRefusalHandler(
             Officer = Clip(caller?.Officer ?? context.Connection.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false), 128),
             HubInstance = hub.Value.InstanceId,
             Reason = Clip($"{status}: {method}: {reason}", 1024),
-        }, context.RequestAborted);
+        };
+        try
+        {
+            await audit.WriteAsync(record, context.RequestAborted);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Refused all the same; the caller learns the trail is down, as every other call would.
+            (status, reason) = (StatusCode.Unavailable, $"the audit trail cannot record this call's refusal ({reason}); try again when it is back");
+        }
 
         // A trailers-only gRPC response: the status and its message in the headers.
         context.Response.StatusCode = StatusCodes.Status200OK;
