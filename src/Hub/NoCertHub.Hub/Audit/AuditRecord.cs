@@ -62,4 +62,11 @@ internal sealed record AuditRecord
 
     /// <summary>The chain hash after this record, as stored (on records read back).</summary>
     public byte[]? ChainHash { get; init; }
+
+    /// <summary>
+    /// A bounded, honest prefix of text a refused caller sent (it can carry anything): null when
+    /// empty, else at most <paramref name="max"/> characters, cut ones marked with an ellipsis.
+    /// </summary>
+    public static string? Clip(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
 }

@@ -40,10 +40,10 @@ internal sealed class AccessRefusalHandler(
         {
             RecordedAt = time.GetUtcNowMilliseconds(),
             Kind = AuditKind.Refused,
-            RequesterDepartment = Clip(caller?.Department ?? CertificateDepartment(context), 64),
-            Officer = Clip(caller?.Officer ?? context.Connection.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false), 128),
+            RequesterDepartment = AuditRecord.Clip(caller?.Department ?? CertificateDepartment(context), 64),
+            Officer = AuditRecord.Clip(caller?.Officer ?? context.Connection.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false), 128),
             HubInstance = hub.Value.InstanceId,
-            Reason = Clip($"{status}: {method}: {reason}", 1024),
+            Reason = AuditRecord.Clip($"{status}: {method}: {reason}", 1024),
         };
         try
         {
@@ -65,7 +65,4 @@ internal sealed class AccessRefusalHandler(
     private static string? CertificateDepartment(HttpContext context) =>
         context.Connection.ClientCertificate?.SubjectName.EnumerateRelativeDistinguishedNames()
             .FirstOrDefault(n => n.GetSingleElementType().Value == "2.5.4.11")?.GetSingleElementValue();
-
-    private static string? Clip(string? value, int max) =>
-        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
 }

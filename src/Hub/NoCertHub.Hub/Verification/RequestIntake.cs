@@ -96,22 +96,18 @@ internal sealed class RequestIntake(
         {
             RecordedAt = time.GetUtcNow(),
             Kind = AuditKind.Refused,
-            ItemCode = Clip(request?.ItemCode, 64),
+            ItemCode = AuditRecord.Clip(request?.ItemCode, 64),
             SubjectKind = request?.Subject?.Kind.ToString(),
-            SubjectId = Clip(request?.Subject?.Id, 64),
-            CaseNumber = Clip(request?.CaseNumber, 128),
-            Purpose = Clip(request?.Purpose, 512),
-            RequesterDepartment = Clip(request?.Requester?.Department, 64),
-            Window = Clip(request?.Requester?.Window, 64),
-            Officer = Clip(caller?.Officer ?? request?.Requester?.Officer, 128),
+            SubjectId = AuditRecord.Clip(request?.Subject?.Id, 64),
+            CaseNumber = AuditRecord.Clip(request?.CaseNumber, 128),
+            Purpose = AuditRecord.Clip(request?.Purpose, 512),
+            RequesterDepartment = AuditRecord.Clip(request?.Requester?.Department, 64),
+            Window = AuditRecord.Clip(request?.Requester?.Window, 64),
+            Officer = AuditRecord.Clip(caller?.Officer ?? request?.Requester?.Officer, 128),
             HubInstance = options.Value.InstanceId,
-            Reason = Clip($"{refused.Status}: {refused.Message}", 1024),
+            Reason = AuditRecord.Clip($"{refused.Status}: {refused.Message}", 1024),
         };
         // An AuditUnavailableException goes to the caller as Unavailable (Hosting/ErrorMappingInterceptor).
         await audit.WriteAsync(record, cancellationToken);
     }
-
-    // A refused request can carry anything; the audit keeps a bounded, honest prefix of it.
-    private static string? Clip(string? value, int max) =>
-        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
 }
