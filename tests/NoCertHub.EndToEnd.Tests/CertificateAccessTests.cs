@@ -192,6 +192,18 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
     }
 
     [Fact]
+    public async Task Watch_OfAMegabyteWindowName_IsInvalidArgument_BeforeAnythingIsKeptForIt()
+    {
+        var client = new VerificationService.VerificationServiceClient(Channel(Issue(PrincipalRole.Window, Window, "w1", "officer-a")));
+
+        using var watch = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 1_000_000), Cursor = "0" });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Equal("window is longer than 64 characters", refused.Status.Detail);
+    }
+
+    [Fact]
     public async Task JointOfficeApis_AndEligibility_AdmitOnlyTheirRoles()
     {
         using var windowChannel = Channel(Issue(PrincipalRole.Window, Window, "w1", "officer-a"));

@@ -75,6 +75,42 @@ public class RequestValidatorTests
         Assert.Contains("RequireCertifiedOfficer", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("case_number", "JJ-2026-\u0000001")]
+    [InlineData("purpose", "marriage\u0007registration")]
+    [InlineData("purpose", "line one\nline two")]
+    [InlineData("case_number", "JJ-\u202E1002")]
+    [InlineData("requester.officer", "officer\u2066x")]
+    public void Validate_ControlOrBidiCharacters_AreRefused_NamingTheFieldAndTheCharacter(string field, string value)
+    {
+        var request = Valid();
+        switch (field)
+        {
+            case "case_number": request.CaseNumber = value; break;
+            case "purpose": request.Purpose = value; break;
+            default: request.Requester.Officer = value; break;
+        }
+
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.Status);
+        Assert.StartsWith(field + " contains the control character U+", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_HugeUnknownClaimKey_IsRefused_QuotingOnlyAShortPrefix()
+    {
+        var request = Valid();
+        request.Claims[new string('k', 1_000_000)] = "v";
+        var validator = new RequestValidator(new CatalogSnapshot([Expiring]), Known, new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var refused = Assert.Throws<RequestRefusedException>(() => validator.Validate(request, caller: null));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.Status);
+        Assert.True(refused.Message.Length < 300, $"the refusal repeats {refused.Message.Length} characters of the caller's text");
+    }
+
     [Fact]
     public void Validate_WindowCertificate_SubmitsForItsOwnWindowOnly()
     {

@@ -201,6 +201,9 @@ internal sealed class AgentGrpcService(
             throw new RequestRefusedException(StatusCode.InvalidArgument, "hello needs agent_id and department");
         }
 
+        TextFields.RequireIdentifier(hello.AgentId, "hello.agent_id");
+        TextFields.RequireIdentifier(hello.Department, "hello.department");
+
         if (hello.Capacity < 1 || hello.Capacity > _options.MaxAgentCapacity)
         {
             throw new RequestRefusedException(StatusCode.InvalidArgument, $"hello.capacity must be between 1 and {_options.MaxAgentCapacity}");
@@ -214,7 +217,7 @@ internal sealed class AgentGrpcService(
         foreach (var code in hello.ItemCodes)
         {
             var item = catalog.Find(code)
-                ?? throw new RequestRefusedException(StatusCode.NotFound, $"hello names item '{code}', which is not in the catalog");
+                ?? throw new RequestRefusedException(StatusCode.NotFound, $"hello names item '{TextFields.Quoted(code)}', which is not in the catalog");
             if (item.OwningDepartment != hello.Department)
             {
                 throw new RequestRefusedException(StatusCode.PermissionDenied,

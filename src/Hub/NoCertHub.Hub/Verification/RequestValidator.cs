@@ -1,4 +1,3 @@
-using System.Buffers;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Catalog;
@@ -18,9 +17,6 @@ internal sealed record ValidatedRequest(VerificationRequest Request, CatalogItem
 /// </summary>
 internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry departments, TimeProvider time, IOptions<SecurityOptions>? security = null)
 {
-    private static readonly SearchValues<char> IdentifierChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
-
     public ValidatedRequest Validate(VerificationRequest? request, CallerIdentity? caller)
     {
         if (request is null)
@@ -28,7 +24,7 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
             throw Invalid("request is required");
         }
 
-        Require(request.ItemCode, "item_code", 64);
+        TextFields.Require(request.ItemCode, "item_code", 64);
         if (request.Subject is null)
         {
             throw Invalid("subject is required");
@@ -50,15 +46,15 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
             SubjectIds.Validate(request.RelatedParties[i], $"related_parties[{i}]");
         }
 
-        Require(request.CaseNumber, "case_number", 128, "every lookup must name the case it serves (Art. 17)");
-        Require(request.Purpose, "purpose", 512, "every lookup must state its purpose (Art. 17)");
+        TextFields.Require(request.CaseNumber, "case_number", 128, "every lookup must name the case it serves (Art. 17)");
+        TextFields.Require(request.Purpose, "purpose", 512, "every lookup must state its purpose (Art. 17)");
         if (request.Requester is null)
         {
             throw Invalid("requester is required (department, window, officer)");
         }
 
-        RequireIdentifier(request.Requester.Department, "requester.department");
-        RequireIdentifier(request.Requester.Window, "requester.window");
+        TextFields.RequireIdentifier(request.Requester.Department, "requester.department");
+        TextFields.RequireIdentifier(request.Requester.Window, "requester.window");
         var officer = Officer(request.Requester.Officer, caller);
         if (caller is not null && caller.Department != request.Requester.Department)
         {
@@ -79,13 +75,15 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
 
         if (request.ClientRequestId.Length > 0)
         {
-            RequireIdentifier(request.ClientRequestId, "client_request_id", 128);
+            TextFields.RequireIdentifier(request.ClientRequestId, "client_request_id", 128);
         }
 
         if (request.AuthorizationRef.Length > 256)
         {
             throw Invalid("authorization_ref is longer than 256 characters");
         }
+
+        TextFields.RejectControl(request.AuthorizationRef, "authorization_ref");
 
         var today = CatalogRules.Today(time);
         var item = catalog.Find(request.ItemCode, today)
@@ -126,38 +124,18 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
         {
             if (!item.Fields.Contains(field))
             {
-                throw Invalid($"claims: '{field}' is not a field of item '{item.Code}'; its fields are: {string.Join(", ", item.Fields.Order(StringComparer.Ordinal))}");
+                throw Invalid($"claims: '{TextFields.Quoted(field)}' is not a field of item '{item.Code}'; its fields are: {string.Join(", ", item.Fields.Order(StringComparer.Ordinal))}");
             }
 
             if (string.IsNullOrWhiteSpace(value) || value.Length > 512)
             {
                 throw Invalid($"claims: '{field}' must have a value of 1 to 512 characters");
             }
+
+            TextFields.RejectControl(value, $"claims['{field}']");
         }
 
         return new ValidatedRequest(request, item, officer, RedisKeys.WindowId(request.Requester.Department, request.Requester.Window));
-    }
-
-    private static void Require(string value, string field, int maxLength, string? why = null)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw Invalid(why is null ? $"{field} is required" : $"{field} is required: {why}");
-        }
-
-        if (value.Length > maxLength)
-        {
-            throw Invalid($"{field} is longer than {maxLength} characters");
-        }
-    }
-
-    private static void RequireIdentifier(string value, string field, int maxLength = 64)
-    {
-        Require(value, field, maxLength);
-        if (value.AsSpan().ContainsAnyExcept(IdentifierChars))
-        {
-            throw Invalid($"{field} may contain only letters, digits, '.', '_' and '-'");
-        }
     }
 
     /// <summary>
@@ -178,7 +156,7 @@ internal sealed class RequestValidator(ICatalog catalog, IDepartmentRegistry dep
                 $"window {caller.Name}'s certificate names no officer (UID), and this hub takes no declared officer (Security:RequireCertifiedOfficer): use the certificate issued to the officer at the window");
         }
 
-        Require(declared, "requester.officer", 128);
+        TextFields.Require(declared, "requester.officer", 128);
         return caller is null ? declared : $"{declared.Trim()} (declared; certificate of window {caller.Name})";
     }
 

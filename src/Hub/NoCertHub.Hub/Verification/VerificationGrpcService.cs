@@ -193,12 +193,9 @@ internal sealed class VerificationGrpcService(
 
     private static string WatchedWindow(WatchRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Department) || string.IsNullOrWhiteSpace(request.Window)
-            || request.Department.Contains('/', StringComparison.Ordinal))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "department and window are required to watch a window's results"));
-        }
-
+        // The same rules as a request's requester: a window name is an identifier, not a megabyte of text.
+        TextFields.RequireIdentifier(request.Department, "department");
+        TextFields.RequireIdentifier(request.Window, "window");
         return RedisKeys.WindowId(request.Department, request.Window);
     }
 
