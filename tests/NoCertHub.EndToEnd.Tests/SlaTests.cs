@@ -279,6 +279,20 @@ public abstract class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IA
         return hub;
     }
 
+    [Fact]
+    public async Task Verify_WithNoAgent_EndsAtTheHubsLongestWait_NotTheCallersLongerDeadline_AndTheRequestStaysTracked()
+    {
+        var hub = await StartHubAsync(("Hub:MaxVerifyWait", "00:00:01"));
+        var started = DateTime.UtcNow;
+
+        var timedOut = await Assert.ThrowsAsync<VerificationTimeoutException>(() => Client(hub).VerifyAsync(Residence("case-max-wait"), TimeSpan.FromMinutes(5)));
+
+        Assert.Contains("Hub:MaxVerifyWait", timedOut.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMinutes(1), "Verify waited for the caller's five-minute deadline");
+        var requestId = System.Text.RegularExpressions.Regex.Match(timedOut.Message, @"request (r\d\d-\w+) stays tracked").Groups[1].Value;
+        Assert.Equal(RequestState.Queued, (await Client(hub).GetAsync(requestId)).State);
+    }
+
     private static Uri Address(WebApplication hub) => TestHub.AddressOf(hub);
 
     private NoCertHubClient Client(WebApplication hub)

@@ -8,6 +8,7 @@ internal static class CoreServiceCollectionExtensions
         services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.InstanceId), "Hub:InstanceId must not be empty")
             .Validate(o => o.LeaseTtl >= TimeSpan.FromSeconds(1), "Hub:LeaseTtl must be at least one second")
+            .Validate(o => o.MaxVerifyWait >= TimeSpan.FromSeconds(1), "Hub:MaxVerifyWait must be at least one second")
             .Validate(o => o.MarkAssignedAfter >= TimeSpan.Zero && o.MarkAssignedAfter <= TimeSpan.FromMinutes(1), "Hub:MarkAssignedAfter must be between 0 and 00:01:00")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);

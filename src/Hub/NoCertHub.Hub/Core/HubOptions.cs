@@ -10,6 +10,13 @@ internal sealed class HubOptions
     /// <summary>How long an agent may take to send its hello before the hub hangs up.</summary>
     public TimeSpan AgentHelloTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest a Verify call waits for its answer, whatever deadline the caller set (or none):
+    /// a waiting call holds a stream and a waiter. After it the call ends with DeadlineExceeded and
+    /// the request stays tracked; its result arrives on Watch and Get.
+    /// </summary>
+    public TimeSpan MaxVerifyWait { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most tasks one agent may declare it takes at once.</summary>
     public int MaxAgentCapacity { get; set; } = 10_000;
 

@@ -65,11 +65,14 @@ internal sealed class VerificationGrpcService(
             }
         }
 
+        // The caller's deadline, or the hub's own longest wait, whichever comes first.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        wait.CancelAfter(hub.Value.MaxVerifyWait);
         try
         {
-            return await waiting.WaitAsync(context.CancellationToken);
+            return await waiting.WaitAsync(wait.Token);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (wait.IsCancellationRequested)
         {
             notifier.StopWaiting(accepted.RequestId);
             // The request was recorded without waiting for the disk; before telling anyone it is
@@ -81,11 +84,14 @@ internal sealed class VerificationGrpcService(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable,
-                    $"No answer from {accepted.Receipt.OwningDepartment} before the call ended, and request {accepted.RequestId} could not be confirmed on record ({e.Message}); submit it again"));
+                    $"No answer from {accepted.Receipt.OwningDepartment} in time, and request {accepted.RequestId} could not be confirmed on record ({e.Message}); submit it again"));
             }
 
+            var ended = context.CancellationToken.IsCancellationRequested
+                ? "before the call ended"
+                : $"within the hub's longest Verify wait ({hub.Value.MaxVerifyWait:g}, Hub:MaxVerifyWait)";
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                $"No answer from {accepted.Receipt.OwningDepartment} before the call ended; request {accepted.RequestId} stays tracked and its result will arrive on Watch and Get"));
+                $"No answer from {accepted.Receipt.OwningDepartment} {ended}; request {accepted.RequestId} stays tracked and its result will arrive on Watch and Get"));
         }
     }
 
