@@ -29,7 +29,7 @@ internal sealed class LoadPki
         return new LoadPki(ca, ca.Issue(new CertificateSubject(PrincipalRole.Hub, "jj-big-data-center", "localhost"), TimeSpan.FromDays(1), ["localhost", "127.0.0.1"]));
     }
 
-    public static string KeyOf(string certificate) => certificate[..^".pem".Length] + ".key.pem";
+    public static string KeyOf(string certificate) => CertificateAuthority.KeyPathOf(certificate);
 
     /// <summary>The hub's settings for certificate mode.</summary>
     public string[] HubSettings() =>

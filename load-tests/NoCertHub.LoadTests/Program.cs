@@ -360,7 +360,6 @@ static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki
             Department = "jj-civil-affairs",
             AgentId = $"load-ca-{count}-{i}",
             Certificate = pki?.Agent("jj-civil-affairs", $"load-ca-{count}-{i}") ?? "",
-            CertificateKey = pki is null ? "" : LoadPki.KeyOf(Path.Combine(Path.GetDirectoryName(pki.CaPath)!, "issued", $"agent-jj-civil-affairs-load-ca-{count}-{i}.pem")),
             Capacity = 64,
             Database = new LegacyDatabaseOptions
             {
@@ -376,6 +375,11 @@ static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki
                 },
             },
         });
+    }
+
+    foreach (var department in options.Departments.Where(d => d.Certificate.Length > 0))
+    {
+        department.CertificateKey = LoadPki.KeyOf(department.Certificate);
     }
 
     var worker = new AgentWorker(Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);

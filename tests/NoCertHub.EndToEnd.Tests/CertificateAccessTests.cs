@@ -240,7 +240,7 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
     private string Issue(PrincipalRole role, string department, string name, string? officer = null) =>
         _ca.Issue(new CertificateSubject(role, department, name, officer), TimeSpan.FromDays(5));
 
-    private static string KeyOf(string certificate) => certificate[..^".pem".Length] + ".key.pem";
+    private static string KeyOf(string certificate) => CertificateAuthority.KeyPathOf(certificate);
 
     private GrpcChannel Channel(string? certificate)
     {

@@ -17,7 +17,7 @@ public sealed class PkiTests : IDisposable
 
         var path = ca.Issue(new CertificateSubject(PrincipalRole.Window, "jj-admin-service-center", "window-01", "officer-0417"), TimeSpan.FromDays(2));
 
-        using var certificate = X509Certificate2.CreateFromPemFile(path, path[..^4] + ".key.pem");
+        using var certificate = X509Certificate2.CreateFromPemFile(path, CertificateAuthority.KeyPathOf(path));
         Assert.Equal(new CertificateSubject(PrincipalRole.Window, "jj-admin-service-center", "window-01", "officer-0417"), CertificateSubject.Read(certificate, out var problem));
         Assert.Null(problem);
         Assert.True(certificate.HasPrivateKey);
@@ -29,7 +29,7 @@ public sealed class PkiTests : IDisposable
         Assert.True(chain.Build(certificate), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path[..^4] + ".key.pem"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(CertificateAuthority.KeyPathOf(path)));
         }
     }
 

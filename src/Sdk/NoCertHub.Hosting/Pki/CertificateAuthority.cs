@@ -31,6 +31,9 @@ public sealed class CertificateAuthority
 
     public string RevocationListPath => Path.Combine(_folder, RevocationFile);
 
+    /// <summary>Where the private key of the certificate at <paramref name="certificatePath"/> (<c>….pem</c>) lies: beside it, as <c>….key.pem</c>.</summary>
+    public static string KeyPathOf(string certificatePath) => Path.ChangeExtension(certificatePath, ".key.pem");
+
     public static bool ExistsIn(string folder) => File.Exists(Path.Combine(folder, CertificateFile)) && File.Exists(Path.Combine(folder, KeyFile));
 
     /// <summary>Creates a CA in <paramref name="folder"/> (which must not hold one), with an empty revocation list.</summary>
@@ -109,7 +112,7 @@ public sealed class CertificateAuthority
         var folder = Path.Combine(_folder, "issued");
         Directory.CreateDirectory(folder);
         var stem = Path.Combine(folder, $"{subject.Role.Name()}-{subject.Department}-{subject.Name}");
-        WriteFile(stem + ".key.pem", key.ExportPkcs8PrivateKeyPem(), secret: true);
+        WriteFile(KeyPathOf(stem + ".pem"), key.ExportPkcs8PrivateKeyPem(), secret: true);
         WriteFile(stem + ".pem", issued.ExportCertificatePem(), secret: false);
         return stem + ".pem";
     }

@@ -52,7 +52,7 @@ public static class PkiCommand
 
         var subject = new CertificateSubject(role, Required(options, "--department"), Required(options, "--name"), options["--officer"].LastOrDefault());
         var path = CertificateAuthority.Open(Folder(options)).Issue(subject, TimeSpan.FromDays(Days(options, 365)), [.. options["--host"]]);
-        output.WriteLine($"issued {role.Name()} certificate for {subject.Name} of {subject.Department}: {path} (key: {path[..^".pem".Length]}.key.pem)");
+        output.WriteLine($"issued {role.Name()} certificate for {subject.Name} of {subject.Department}: {path} (key: {CertificateAuthority.KeyPathOf(path)})");
         return 0;
     }
 
