@@ -63,7 +63,7 @@ internal static class HubStartup
         foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
             var url = endpoint["Url"];
-            if (url is null || ListenAddress(url) is not { } address)
+            if (url is null || ListenAddress(url) is not { Port: > 0 } address)
             {
                 continue;
             }
@@ -80,16 +80,19 @@ internal static class HubStartup
         }
     }
 
-    private static IPEndPoint? ListenAddress(string url)
+    /// <summary>
+    /// The address a Kestrel URL listens on: an address as written (a wildcard as 0.0.0.0), loopback
+    /// for a loopback name; null for any other host name, which Kestrel resolves itself, or no URL.
+    /// </summary>
+    internal static IPEndPoint? ListenAddress(string url)
     {
         // Kestrel's wildcard hosts are not valid URIs as they stand.
         var normalized = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Port <= 0)
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Port < 0)
         {
             return null;
         }
 
-        // An address as written, else a loopback name (localhost); any other host name Kestrel resolves itself.
         var ip = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : uri.IsLoopback ? IPAddress.Loopback : null;
         return ip is null ? null : new IPEndPoint(ip, uri.Port);
     }

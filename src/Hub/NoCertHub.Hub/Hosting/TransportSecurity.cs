@@ -80,15 +80,7 @@ internal static class TransportSecurity
     public static SecurityOptions Options(IConfiguration configuration) =>
         configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
 
-    private static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-    }
+    private static bool IsLoopback(string url) => HubStartup.ListenAddress(url) is { } address && IPAddress.IsLoopback(address.Address);
 }
 
 /// <summary>The security configuration cannot run as it promises; nothing was opened.</summary>
