@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Core;
+using NoCertHub.Hosting.Pki;
 using NoCertHub.Hub.Identity;
 
 namespace NoCertHub.Hub.Hosting;
@@ -31,6 +32,8 @@ internal sealed class AccessRefusalHandler(
         }
 
         var caller = CallerIdentity.From(context.User);
+        // A refused certificate still says whose it is, as far as its subject goes.
+        var presented = context.Connection.ClientCertificate is { } certificate ? CertificateSubject.Read(certificate, out _) : null;
         var method = context.Request.Path.Value ?? "";
         var (status, reason) = result.Challenged || caller is null
             ? (StatusCode.Unauthenticated, AccessRefusal.Describe(context, check, time.GetUtcNow()))
@@ -40,8 +43,8 @@ internal sealed class AccessRefusalHandler(
         {
             RecordedAt = time.GetUtcNowMilliseconds(),
             Kind = AuditKind.Refused,
-            RequesterDepartment = AuditRecord.Clip(caller?.Department ?? CertificateDepartment(context), 64),
-            Officer = AuditRecord.Clip(caller?.Officer ?? context.Connection.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false), 128),
+            RequesterDepartment = AuditRecord.Clip(caller?.Department ?? presented?.Department, 64),
+            Officer = AuditRecord.Clip(caller?.Officer ?? presented?.Name, 128),
             HubInstance = hub.Value.InstanceId,
             Reason = AuditRecord.Clip($"{status}: {method}: {reason}", 1024),
         };
@@ -61,8 +64,4 @@ internal sealed class AccessRefusalHandler(
         context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
     }
-
-    private static string? CertificateDepartment(HttpContext context) =>
-        context.Connection.ClientCertificate?.SubjectName.EnumerateRelativeDistinguishedNames()
-            .FirstOrDefault(n => n.GetSingleElementType().Value == "2.5.4.11")?.GetSingleElementValue();
 }
