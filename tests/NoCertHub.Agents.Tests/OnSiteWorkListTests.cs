@@ -31,12 +31,12 @@ public sealed class OnSiteWorkListTests : IDisposable
     {
         var list = await ListWithTaskAsync();
         await list.AnswerAsync("r1", "mismatch", "grid-officer-chen", Pair("household_income=mismatch"), Pair("household_income=高于标准"), "visited", CancellationToken.None);
-        var first = Assert.Single(await list.AnsweredUnsentAsync(CancellationToken.None));
+        var first = Assert.Single(await list.AnsweredUnsentAsync(CancellationToken.None)).Result;
         await list.MarkSentAsync("r1", CancellationToken.None);
         var afterSending = await list.AnsweredUnsentAsync(CancellationToken.None);
 
         await list.AddAsync(Task("r1"), CancellationToken.None);
-        var resent = Assert.Single(await list.AnsweredUnsentAsync(CancellationToken.None));
+        var resent = Assert.Single(await list.AnsweredUnsentAsync(CancellationToken.None)).Result;
 
         Assert.Equal((Verdict.Mismatch, "grid-officer-chen", "高于标准"), (first.Verdict, first.CheckedBy, first.Disclosed["household_income"]));
         Assert.Equal(FieldVerdictKind.Mismatch, Assert.Single(first.Fields).Verdict);

@@ -7,6 +7,8 @@ using Grpc.Net.Client;
 using NoCertHub.Agents.Hosting;
 using NoCertHub.Hosting.Pki;
 using NoCertHub.Sdk;
+using NoCertHub.Sdk.Seals;
+using Google.Protobuf;
 using NoCertHub.Testing;
 using NoCertHub.V1;
 using Xunit;
@@ -63,6 +65,150 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
         var trail = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>().FindByRequestAsync(result.RequestId, CancellationToken.None);
         var answered = Assert.Single(trail, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Answered);
         Assert.Equal(("officer-wang", "ca-cert"), (answered.Officer, answered.AnsweringAgent));
+    }
+
+    [Fact]
+    public async Task Answers_ReachTheWindowSealedByTheDepartmentsAgent_AndTheSealIsOnTheTrail()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, Certified(TestAgents.CivilAffairs(_directory, "ca-seal"))));
+        using var client = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+
+        var result = await client.VerifyAsync(Marital("officer-wang"));
+        var status = await client.GetAsync(result.RequestId);
+        WatchEvent watched;
+        await using (var events = client.WatchAsync(Window, "w1", "0").GetAsyncEnumerator())
+        {
+            do
+            {
+                Assert.True(await events.MoveNextAsync());
+            }
+            while (events.Current.Result.RequestId != result.RequestId);
+            watched = events.Current;
+        }
+
+        foreach (var delivered in new[] { result, status.Result, watched.Result })
+        {
+            var seal = delivered.SealCheck!;
+            Assert.True(seal.IsValid, seal.Problem);
+            Assert.Equal(("jj-civil-affairs", "ca-seal", ZhangWei), (seal.Department, seal.Agent, delivered.Subject.Id));
+            Assert.Contains("CN=ca-seal", seal.Certificate!.Subject, StringComparison.Ordinal);
+        }
+
+        var altered = result.Clone();
+        altered.Verdict = Verdict.Mismatch;
+        var forged = client.CheckSeal(altered);
+        Assert.Equal(SealStatus.Invalid, forged.Status);
+        var trail = await _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditSearchIndex>().FindByRequestAsync(result.RequestId, CancellationToken.None);
+        var answered = Assert.Single(trail, r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Answered);
+        Assert.Equal($"ECDSA-P256-SHA256 {result.Seal.Signature.ToBase64()} cert:{Convert.ToHexStringLower(SHA256.HashData(result.Seal.Certificate.Span))}", answered.Seal);
+    }
+
+    [Fact]
+    public async Task AVerdictAlteredInRedis_AfterTheAnswer_IsReportedByTheSdkAsNotValidlySealed()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, Certified(TestAgents.CivilAffairs(_directory, "ca-redis"))));
+        using var client = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+        var result = await client.VerifyAsync(Marital("officer-wang"));
+        Assert.True(result.SealCheck!.IsValid, result.SealCheck.Problem);
+
+        // Whoever holds the hub's Redis turns the match into a mismatch, byte for byte in the stored answer.
+        var stored = result.Clone();
+        var original = stored.ToByteArray();
+        stored.Verdict = Verdict.Mismatch;
+        var tampered = stored.ToByteArray();
+        using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
+        {
+            var server = redis.GetServers()[0];
+            var changed = 0;
+            foreach (var key in server.Keys(pattern: "*" + result.RequestId + "*"))
+            {
+                var value = (byte[]?)await redis.GetDatabase().StringGetAsync(key);
+                var at = value is null ? -1 : value.AsSpan().IndexOf(original);
+                if (at >= 0)
+                {
+                    byte[] rewritten = [.. value![..at], .. tampered, .. value[(at + original.Length)..]];
+                    await redis.GetDatabase().StringSetAsync(key, rewritten, StackExchange.Redis.Expiration.KeepTtl);
+                    changed++;
+                }
+            }
+
+            Assert.Equal(1, changed);
+        }
+
+        var status = await client.GetAsync(result.RequestId);
+
+        Assert.Equal(Verdict.Mismatch, status.Result.Verdict);
+        Assert.Equal(SealStatus.Invalid, status.Result.SealCheck!.Status);
+        Assert.Contains("altered after sealing", status.Result.SealCheck.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAgentSealingWithAKeyThatIsNotItsCertificates_OrNotSealingAtAll_HasItsAnswerRefused_AndTheRequestStaysOpen()
+    {
+        var certificate = Issue(PrincipalRole.Agent, "jj-civil-affairs", "ca-wrong-key");
+        using var own = NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate));
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var window = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+        var cases = new (string Case, Action<TaskResult, VerificationTask> Seal, string Refusal)[]
+        {
+            ("a key that is not the certificate's", (r, t) => new NoCertHub.Sdk.Seals.ResultSealer(own, new OtherKey(otherKey), NoCertHub.Hosting.Seals.SealAlgorithms.EcdsaP256, "jj-civil-affairs", "ca-wrong-key", null).Seal(r, t.ItemCode, t.Subject), "its seal does not verify"),
+            ("no seal", (_, _) => { }, "it is not sealed"),
+            ("another agent's certificate", (r, t) =>
+            {
+                var other = Issue(PrincipalRole.Agent, "jj-civil-affairs", "ca-other");
+                using var sealer = new NoCertHub.Sdk.Seals.ResultSealer(NoCertHubChannel.LoadCertificate(other, KeyOf(other)), "jj-civil-affairs", "ca-wrong-key");
+                sealer.Seal(r, t.ItemCode, t.Subject);
+            }, "sealed under a certificate other than the one this agent connected with"),
+        };
+
+        foreach (var (name, seal, refusal) in cases)
+        {
+            var receipt = await window.SubmitAsync(Marital("officer-wang"));
+            using var channel = Channel(certificate);
+            using var call = new AgentService.AgentServiceClient(channel).Connect();
+            await call.RequestStream.WriteAsync(new AgentMessage { Hello = Hello("jj-civil-affairs", "ca-wrong-key", "JJ-MZ-001") });
+            VerificationTask? task = null;
+            while (task?.RequestId != receipt.RequestId)
+            {
+                Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), name);
+                task = call.ResponseStream.Current.Task ?? task;
+            }
+
+            var answer = new TaskResult { RequestId = task.RequestId, Verdict = Verdict.Mismatch };
+            seal(answer, task);
+            await call.RequestStream.WriteAsync(new AgentMessage { Result = answer });
+            var refused = await Assert.ThrowsAsync<RpcException>(() => ReadToEndAsync(call.ResponseStream));
+            var status = await window.GetAsync(receipt.RequestId);
+
+            Assert.True(refused.StatusCode == StatusCode.InvalidArgument && refused.Status.Detail.Contains(refusal, StringComparison.Ordinal), $"{name}: {refused.Status}");
+            Assert.NotEqual(RequestState.Answered, status.State);
+        }
+    }
+
+    [Fact]
+    public async Task AnOnSiteAnswer_IsSealedByTheStreetOfficesAgent_WithTheCheckingOfficerInside()
+    {
+        var street = Certified(TestAgents.HaimenStreetOnSite(_directory, "hm-seal"));
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, street));
+        using var client = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+        var request = Marital("officer-wang");
+        request.ItemCode = "JJ-JD-002";
+        request.AuthorizationRef = "HM-WT-2026-0077";
+        request.Claims.Clear();
+        request.Claims["household_income"] = "低于当地低保标准";
+        var receipt = await client.SubmitAsync(request);
+        var list = new NoCertHub.Agents.OnSite.OnSiteWorkList(street.OnSiteWorkListPath, TimeProvider.System);
+        await Poll.UntilAsync(() => list.PendingAsync(CancellationToken.None), p => p.Count == 1);
+
+        await list.AnswerAsync(receipt.RequestId, "match", "grid-officer-chen", new Dictionary<string, string> { ["household_income"] = "match" }, new Dictionary<string, string>(), "visited 3 Dec", CancellationToken.None);
+        var status = await Poll.UntilAsync(() => client.GetAsync(receipt.RequestId), s => s.State == RequestState.Answered);
+
+        var seal = status.Result.SealCheck!;
+        Assert.True(seal.IsValid, seal.Problem);
+        Assert.Equal(("jj-haimen-street", "hm-seal", "grid-officer-chen"), (seal.Department, seal.Agent, seal.CheckedBy));
+        var altered = status.Result.Clone();
+        altered.CheckedBy = "grid-officer-someone-else";
+        Assert.Equal(SealStatus.Invalid, client.CheckSeal(altered).Status);
     }
 
     [Fact]
@@ -276,6 +422,25 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
         File.WriteAllText(path, issued.ExportCertificatePem());
         File.WriteAllText(KeyOf(path), key.ExportPkcs8PrivateKeyPem());
         return path;
+    }
+
+    // Bounded: a hub that wrongly keeps the stream open fails the test instead of hanging it.
+    private static async Task ReadToEndAsync(IAsyncStreamReader<HubMessage> stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (await stream.MoveNext(timeout.Token))
+        {
+        }
+    }
+
+    /// <summary>Signs with a key of its own: an agent whose sealing key is not its certificate's.</summary>
+    private sealed class OtherKey(ECDsa key) : NoCertHub.Hosting.Seals.ISealSigner
+    {
+        public byte[] Sign(ReadOnlySpan<byte> content) => key.SignData(content, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+        public void Dispose()
+        {
+        }
     }
 
     private static AgentHello Hello(string department, string agentId, string item)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using NoCertHub.Sdk.Internal;
+using NoCertHub.Sdk.Seals;
 using NoCertHub.V1;
 
 namespace NoCertHub.Sdk;
@@ -9,13 +10,15 @@ namespace NoCertHub.Sdk;
 /// <summary>
 /// The client an approval system uses to ask the hub whether an applicant's claim is true.
 /// Thread-safe; keep one per hub address. Failures surface as <see cref="NoCertHubException"/>
-/// subclasses carrying the gRPC status.
+/// subclasses carrying the gRPC status. Every result it returns has its department seal checked
+/// against <see cref="NoCertHubClientOptions.TrustedAuthorities"/>: see <see cref="VerificationResult.SealCheck"/>.
 /// </summary>
 public sealed class NoCertHubClient : IDisposable
 {
     private readonly VerificationService.VerificationServiceClient _client;
     private readonly NoCertHubClientOptions _options;
     private readonly GrpcChannel? _ownedChannel;
+    private readonly SealVerifier _seals;
 
     /// <summary>Creates a client with its own channel to <see cref="NoCertHubClientOptions.Address"/>.</summary>
     public NoCertHubClient(NoCertHubClientOptions options)
@@ -25,6 +28,7 @@ public sealed class NoCertHubClient : IDisposable
         _ownedChannel = NoCertHubChannel.ForAddress(address, options.ClientCertificate, options.TrustedAuthorities);
         _client = new VerificationService.VerificationServiceClient(_ownedChannel);
         _options = options;
+        _seals = new SealVerifier(options.TrustedAuthorities);
     }
 
     /// <summary>Creates a client over an existing channel, which the caller keeps owning.</summary>
@@ -33,6 +37,7 @@ public sealed class NoCertHubClient : IDisposable
         ArgumentNullException.ThrowIfNull(channel);
         _client = new VerificationService.VerificationServiceClient(channel);
         _options = options ?? new NoCertHubClientOptions();
+        _seals = new SealVerifier(_options.TrustedAuthorities);
     }
 
     /// <summary>
@@ -61,7 +66,7 @@ public sealed class NoCertHubClient : IDisposable
         var deadline = DateTime.UtcNow + (timeout ?? _options.VerifyTimeout);
         try
         {
-            return await _client.VerifyAsync(new VerifyRequest { Request = request }, deadline: deadline, cancellationToken: cancellationToken);
+            return Checked(await _client.VerifyAsync(new VerifyRequest { Request = request }, deadline: deadline, cancellationToken: cancellationToken));
         }
         catch (RpcException e)
         {
@@ -74,7 +79,13 @@ public sealed class NoCertHubClient : IDisposable
     {
         try
         {
-            return await _client.GetAsync(new GetRequest { RequestId = requestId }, cancellationToken: cancellationToken);
+            var status = await _client.GetAsync(new GetRequest { RequestId = requestId }, cancellationToken: cancellationToken);
+            if (status.Result is not null)
+            {
+                Checked(status.Result);
+            }
+
+            return status;
         }
         catch (RpcException e)
         {
@@ -121,6 +132,11 @@ public sealed class NoCertHubClient : IDisposable
 
                 backoff = _options.WatchReconnectMin;
                 last = stream.Current.Cursor;
+                if (stream.Current.Result is not null)
+                {
+                    Checked(stream.Current.Result);
+                }
+
                 yield return stream.Current;
             }
 
@@ -129,6 +145,23 @@ public sealed class NoCertHubClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="result"/>'s department seal as it is now (for a result kept and read
+    /// back later): valid only if the answering department's agent sealed exactly these contents
+    /// under a certificate the trusted CA issued.
+    /// </summary>
+    public SealCheck CheckSeal(VerificationResult result) => _seals.Check(result);
+
     /// <summary>Disposes the channel if this client created it.</summary>
-    public void Dispose() => _ownedChannel?.Dispose();
+    public void Dispose()
+    {
+        _seals.Dispose();
+        _ownedChannel?.Dispose();
+    }
+
+    private VerificationResult Checked(VerificationResult result)
+    {
+        result.SealCheck = _seals.Check(result);
+        return result;
+    }
 }

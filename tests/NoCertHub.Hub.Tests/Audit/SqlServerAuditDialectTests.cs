@@ -35,7 +35,8 @@ public class SqlServerAuditDialectTests
         var created = ParseSingle<CreateTableStatement>(dialect.CreateSchema[0].Replace("IF OBJECT_ID(N'dbo.audit_log', N'U') IS NULL", "", StringComparison.Ordinal))
             .Definition.ColumnDefinitions.Select(c => c.ColumnIdentifier.Value).ToList();
         object?[] row = [7L, new byte[32], 1_790_000_000_000L, 2, "r1", "JJ-MZ-001", "Person", "331002199007210029", "JJ-1", "marriage",
-            "jj-admin-service-center", "w1", "officer-a", "Match", null, "jj-civil-affairs", "ca-1", "hub-1", true, null, new string('a', 64), "applicant"];
+            "jj-admin-service-center", "w1", "officer-a", "Match", null, "jj-civil-affairs", "ca-1", "hub-1", true, null, new string('a', 64), "applicant",
+            AuditRecord.SealText(new V1.Seal { Algorithm = "ECDSA-P256-SHA256", Signature = Google.Protobuf.ByteString.CopyFrom(new byte[64]), Certificate = Google.Protobuf.ByteString.CopyFrom(new byte[600]) })];
 
         using var table = SqlServerAuditDialect.BulkTable([row, row]);
 
@@ -45,6 +46,8 @@ public class SqlServerAuditDialectTests
         Assert.Equal((typeof(long), typeof(byte[]), typeof(bool)), (table.Columns["seq"]!.DataType, table.Columns["chain_hash"]!.DataType, table.Columns["late"]!.DataType));
         Assert.Equal(2, table.Rows.Count);
         Assert.Equal(DBNull.Value, table.Rows[0]["reason"]);
+        // A P-256 seal's audit text fits its column (VARCHAR(200)).
+        Assert.InRange(((string)row[^1]!).Length, 100, 200);
     }
 
     private static T ParseSingle<T>(string sql)

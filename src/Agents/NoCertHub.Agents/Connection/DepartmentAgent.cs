@@ -5,6 +5,7 @@ using Grpc.Core;
 using NoCertHub.Agents.Checking;
 using NoCertHub.Agents.Hosting;
 using NoCertHub.Agents.OnSite;
+using NoCertHub.Sdk.Seals;
 using NoCertHub.V1;
 
 namespace NoCertHub.Agents.Connection;
@@ -12,7 +13,8 @@ namespace NoCertHub.Agents.Connection;
 /// <summary>
 /// Keeps one department's stream to the hub open: registers, answers tasks as they come (the hub
 /// never sends more than the declared capacity), and reconnects with jittered exponential
-/// back-off whenever the stream drops.
+/// back-off whenever the stream drops. Every answer leaves sealed with the agent's certificate key
+/// (Art. 10) when the agent has one; an on-site answer's seal names the officer who checked.
 /// </summary>
 internal sealed class DepartmentAgent(
     AgentService.AgentServiceClient client,
@@ -20,6 +22,7 @@ internal sealed class DepartmentAgent(
     string agentId,
     ClaimChecker checker,
     OnSiteWorkList? workList,
+    ResultSealer? sealer,
     AgentMetrics metrics,
     AgentOptions agentOptions,
     TimeProvider time,
@@ -142,6 +145,7 @@ internal sealed class DepartmentAgent(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await checker.CheckAsync(task, cancellationToken);
             metrics.Checked(options.Department, task.ItemCode, result.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            sealer?.Seal(result, task.ItemCode, task.Subject);
             outbound.TryWrite(new AgentMessage { Result = result });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -183,9 +187,15 @@ internal sealed class DepartmentAgent(
             {
                 await Task.Delay(agentOptions.WorkListPoll, time, cancellationToken);
                 metrics.OnSiteWaiting(options.Department, await list.PendingCountAsync(cancellationToken));
-                foreach (var result in await list.AnsweredUnsentAsync(cancellationToken))
+                foreach (var (result, itemCode, subject) in await list.AnsweredUnsentAsync(cancellationToken))
                 {
-                    if (held.TryRemove(result.RequestId, out _) && outbound.TryWrite(new AgentMessage { Result = result }))
+                    if (!held.TryRemove(result.RequestId, out _))
+                    {
+                        continue;
+                    }
+
+                    sealer?.Seal(result, itemCode, subject);
+                    if (outbound.TryWrite(new AgentMessage { Result = result }))
                     {
                         await list.MarkSentAsync(result.RequestId, cancellationToken);
                     }

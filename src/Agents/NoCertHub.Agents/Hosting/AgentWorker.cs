@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Agents.Checking;
 using NoCertHub.Agents.Connection;
 using NoCertHub.Agents.OnSite;
+using NoCertHub.Hosting.Pki;
 using NoCertHub.Sdk;
+using NoCertHub.Sdk.Seals;
 using NoCertHub.V1;
 
 namespace NoCertHub.Agents.Hosting;
@@ -15,6 +17,7 @@ namespace NoCertHub.Agents.Hosting;
 internal sealed class AgentWorker : BackgroundService
 {
     private readonly List<GrpcChannel> _channels = [];
+    private readonly List<ResultSealer> _sealers = [];
     private readonly AgentMetrics _metrics = new(Prometheus.Metrics.NewCustomRegistry());
     private readonly Uri? _metricsUrl;
     private Prometheus.KestrelMetricServer? _metricServer;
@@ -32,9 +35,19 @@ internal sealed class AgentWorker : BackgroundService
             _channels.Add(channel);
             var client = new AgentService.AgentServiceClient(channel);
             var database = new LegacyDatabase(d.Database);
-            var id = string.IsNullOrWhiteSpace(d.AgentId) ? $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}" : d.AgentId;
+            // Unnamed, the agent is the one its certificate was issued to (the hub accepts no other id for it).
+            var id = !string.IsNullOrWhiteSpace(d.AgentId) ? d.AgentId
+                : certificate is not null ? CertificateSubject.Read(certificate, out _).Name
+                : $"{d.Department}-{Environment.MachineName}-{Environment.ProcessId}";
             var workList = d.Items.Values.Any(i => i.OnSite) ? new OnSiteWorkList(d.OnSiteWorkListPath, time) : null;
-            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, _metrics, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
+            // The certificate's holder is the agent: its seal names the id the certificate was issued to.
+            var sealer = certificate is null ? null : new ResultSealer(certificate, d.Department, id, time);
+            if (sealer is not null)
+            {
+                _sealers.Add(sealer);
+            }
+
+            var agent = new DepartmentAgent(client, d, id, new ClaimChecker(database, d.Items), workList, sealer, _metrics, o, time, loggers.CreateLogger("NoCertHub.Agents." + d.Department));
             return (agent, database);
         }).ToList();
     }
@@ -63,6 +76,11 @@ internal sealed class AgentWorker : BackgroundService
         foreach (var channel in _channels)
         {
             channel.Dispose();
+        }
+
+        foreach (var sealer in _sealers)
+        {
+            sealer.Dispose();
         }
 
         base.Dispose();

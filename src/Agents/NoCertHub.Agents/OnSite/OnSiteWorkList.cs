@@ -5,6 +5,9 @@ using NoCertHub.V1;
 
 namespace NoCertHub.Agents.OnSite;
 
+/// <summary>An officer's answer ready to go to the hub, with the task's item and subject (what its seal covers besides the answer).</summary>
+internal sealed record AnsweredTask(TaskResult Result, string ItemCode, Subject Subject);
+
 /// <summary>A task waiting for, or answered by, an officer's on-site check.</summary>
 internal sealed record OnSiteTask(
     string RequestId, string ItemCode, string SubjectKind, string SubjectId, string SubjectName, string CaseNumber, string Purpose,
@@ -134,12 +137,12 @@ internal sealed class OnSiteWorkList(string path, TimeProvider time)
         }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Answers recorded by officers and not yet accepted by the hub, as the results to send.</summary>
-    public async Task<IReadOnlyList<TaskResult>> AnsweredUnsentAsync(CancellationToken cancellationToken)
+    /// <summary>Answers recorded by officers and not yet accepted by the hub, as the results to send, with the item and subject their seal covers.</summary>
+    public async Task<IReadOnlyList<AnsweredTask>> AnsweredUnsentAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string RequestId, string Verdict, string FieldsJson, string DisclosedJson, string? Note, string CheckedBy)>(new CommandDefinition(
-            "SELECT request_id, verdict, fields_json, disclosed_json, note, checked_by FROM onsite_task WHERE verdict IS NOT NULL AND sent_at_unix_ms IS NULL",
+        var rows = await connection.QueryAsync<(string RequestId, string Verdict, string FieldsJson, string DisclosedJson, string? Note, string CheckedBy, string ItemCode, string SubjectKind, string SubjectId)>(new CommandDefinition(
+            "SELECT request_id, verdict, fields_json, disclosed_json, note, checked_by, item_code, subject_kind, subject_id FROM onsite_task WHERE verdict IS NOT NULL AND sent_at_unix_ms IS NULL",
             cancellationToken: cancellationToken));
         return rows.Select(r =>
         {
@@ -150,7 +153,8 @@ internal sealed class OnSiteWorkList(string path, TimeProvider time)
             }
 
             result.Disclosed.Add(JsonSerializer.Deserialize<Dictionary<string, string>>(r.DisclosedJson) ?? []);
-            return result;
+            var subject = new Subject { Kind = Enum.TryParse<SubjectKind>(r.SubjectKind, out var kind) ? kind : SubjectKind.Unspecified, Id = r.SubjectId };
+            return new AnsweredTask(result, r.ItemCode, subject);
         }).ToList();
     }
 

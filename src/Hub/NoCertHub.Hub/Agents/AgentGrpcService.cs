@@ -24,6 +24,7 @@ internal sealed class AgentGrpcService(
     AgentStreams streams,
     IOptions<HubOptions> options,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<AgentGrpcService> logger) : AgentService.AgentServiceBase
 {
     private readonly HubOptions _options = options.Value;
@@ -34,7 +35,10 @@ internal sealed class AgentGrpcService(
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancellation = streaming.Token;
         var hello = await ReadHelloAsync(requestStream, cancellation);
-        var agentId = CertifiedAgent(identity.Resolve(context), hello);
+        var caller = identity.Resolve(context);
+        var agentId = CertifiedAgent(caller, hello);
+        // With certificates, answers must be sealed under the very certificate this stream presented.
+        using var seals = new AnswerSeals(caller is null ? null : context.GetHttpContext().Connection.ClientCertificate, _options.SealClockSkew);
         var session = new AgentSession(agentId, hello.Department, hello.ItemCodes.Distinct(StringComparer.Ordinal).ToList(), hello.Capacity);
         if (streams.Open(session.Department, session.AgentId, streaming))
         {
@@ -57,7 +61,7 @@ internal sealed class AgentGrpcService(
                 switch (message.KindCase)
                 {
                     case AgentMessage.KindOneofCase.Result:
-                        OnResult(session, message.Result);
+                        OnResult(session, seals, message.Result);
                         break;
                     case AgentMessage.KindOneofCase.Release:
                         OnRelease(session, message.Release);
@@ -92,13 +96,13 @@ internal sealed class AgentGrpcService(
         }
     }
 
-    private void OnResult(AgentSession session, TaskResult answer)
+    private void OnResult(AgentSession session, AnswerSeals seals, TaskResult answer)
     {
         // Check before taking the task off the agent: a malformed answer must not free a slot
         // (and draw a new task) on a stream that is about to be closed.
         var held = dispatcher.Find(session, answer.RequestId)
             ?? throw Violation(session, $"result for request '{answer.RequestId}', which is not assigned to this agent");
-        var problem = Check(answer, held);
+        var problem = Check(answer, held) ?? seals.Problem(answer, held, session, time.GetUtcNow());
         if (problem is not null)
         {
             throw Violation(session, $"result for request '{answer.RequestId}' is malformed: {problem}");

@@ -38,7 +38,7 @@ internal sealed class AuditChain(byte[] subjectKey)
     [
         r.RequestId, r.ItemCode, r.SubjectKind, r.CaseNumber, r.Purpose, r.RequesterDepartment, r.Window, r.Officer,
         r.Verdict, r.DisclosedFields, r.AnsweringDepartment, r.AnsweringAgent, r.HubInstance, r.Reason,
-        r.ApplicantDigest, r.SubjectRole,
+        r.ApplicantDigest, r.SubjectRole, r.Seal,
     ];
 
     /// <summary>

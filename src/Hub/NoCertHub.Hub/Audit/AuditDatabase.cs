@@ -27,7 +27,7 @@ internal sealed class AuditDatabase(IAuditSqlDialect dialect, string connectionS
         catch (DbException e)
         {
             throw new InvalidOperationException(
-                "The audit database was written by an earlier version of the hub (its audit_log lacks applicant_digest and subject_role, chain encoding 1). "
+                "The audit database was written by an earlier version of the hub (its audit_log lacks applicant_digest, subject_role or seal: an older chain encoding). "
                 + "Verify it with that version, archive it, and point Audit:ConnectionString at a new database.", e);
         }
     }

@@ -193,6 +193,7 @@ internal sealed class AuditGrpcService(
             HubInstance = r.HubInstance,
             Reason = r.Reason ?? "",
             SubjectRole = r.SubjectRole ?? "",
+            Seal = r.Seal ?? "",
         };
         entry.DisclosedFields.Add((r.DisclosedFields ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries));
         return entry;

@@ -57,11 +57,23 @@ internal sealed record AuditRecord
     /// <summary>Who the subject is to the case as the window declared it: applicant, related_party or not_a_party.</summary>
     public string? SubjectRole { get; init; }
 
+    /// <summary>
+    /// The department's seal on an answer (Art. 10): algorithm, the signature (base64) and the
+    /// SHA-256 of the sealing certificate (hex), e.g. <c>ECDSA-P256-SHA256 MEUC… cert:3f2a…</c>;
+    /// null for an unsealed answer and every other kind.
+    /// </summary>
+    public string? Seal { get; init; }
+
     /// <summary>Position in the audit chain; set by the store when the record is written.</summary>
     public long Seq { get; init; }
 
     /// <summary>The chain hash after this record, as stored (on records read back).</summary>
     public byte[]? ChainHash { get; init; }
+
+    /// <summary>The audit's text for a seal (see <see cref="Seal"/>); null when there is none.</summary>
+    public static string? SealText(V1.Seal? seal) =>
+        seal is null || seal.Signature.IsEmpty ? null
+            : $"{seal.Algorithm} {seal.Signature.ToBase64()} cert:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(seal.Certificate.Span))}";
 
     /// <summary>
     /// A bounded, honest prefix of text a refused caller sent (it can carry anything): null when

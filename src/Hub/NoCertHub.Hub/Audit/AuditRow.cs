@@ -14,7 +14,7 @@ internal static class AuditRow
     [
         "seq", "chain_hash", "recorded_at_unix_ms", "kind", "request_id", "item_code", "subject_kind", "subject_id", "case_number",
         "purpose", "requester_department", "window", "officer", "verdict", "disclosed_fields", "answering_department",
-        "answering_agent", "hub_instance", "late", "reason", "applicant_digest", "subject_role",
+        "answering_agent", "hub_instance", "late", "reason", "applicant_digest", "subject_role", "seal",
     ];
 
     /// <summary>The insert's parameter names (without '@'), in row order.</summary>
@@ -22,7 +22,7 @@ internal static class AuditRow
     [
         "Seq", "ChainHash", "RecordedAtUnixMs", "Kind", "RequestId", "ItemCode", "SubjectKind", "SubjectId", "CaseNumber",
         "Purpose", "RequesterDepartment", "Window", "Officer", "Verdict", "DisclosedFields", "AnsweringDepartment",
-        "AnsweringAgent", "HubInstance", "Late", "Reason", "ApplicantDigest", "SubjectRole",
+        "AnsweringAgent", "HubInstance", "Late", "Reason", "ApplicantDigest", "SubjectRole", "Seal",
     ];
 
     /// <summary>Ordinals the raw chain readers use.</summary>
@@ -32,7 +32,7 @@ internal static class AuditRow
     /// The text columns in the chain encoding's order (<see cref="AuditChain.TextFields"/>): every
     /// one but subject_id, which is hashed apart, and late, which closes the record.
     /// </summary>
-    public static readonly int[] ChainTextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21];
+    public static readonly int[] ChainTextColumns = [4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22];
 
     /// <summary>Every column, bracket-quoted (<c>window</c> is reserved in T-SQL; SQLite reads brackets too), for a select list.</summary>
     public static readonly string SelectList = string.Join(", ", Columns.Select(c => $"[{c}]"));
@@ -66,6 +66,7 @@ internal static class AuditRow
         values[19] = r.Reason;
         values[20] = r.ApplicantDigest;
         values[21] = r.SubjectRole;
+        values[22] = r.Seal;
     }
 
     /// <summary>The reader's current row, selected through <see cref="SelectList"/>, as a record.</summary>
@@ -93,6 +94,7 @@ internal static class AuditRow
         Reason = Text(reader, 19),
         ApplicantDigest = Text(reader, 20),
         SubjectRole = Text(reader, 21),
+        Seal = Text(reader, 22),
     };
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

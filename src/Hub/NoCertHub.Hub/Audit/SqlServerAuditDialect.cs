@@ -37,7 +37,8 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
             late BIT NOT NULL,
             reason NVARCHAR(1024) NULL,
             applicant_digest CHAR(64) NULL,
-            subject_role VARCHAR(16) NULL);
+            subject_role VARCHAR(16) NULL,
+            seal VARCHAR(200) NULL);
         """,
         // The chained table keeps its primary key alone; searches go through audit_index, fed from it.
         "DROP INDEX IF EXISTS ix_audit_log_request ON dbo.audit_log;",
@@ -146,7 +147,7 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
         return table;
     }
 
-    public string SchemaCheck => "SELECT applicant_digest, subject_role FROM dbo.audit_log WHERE 1 = 0;";
+    public string SchemaCheck => "SELECT applicant_digest, subject_role, seal FROM dbo.audit_log WHERE 1 = 0;";
 
     public string SelectRange => $"SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq >= @From ORDER BY seq;";
 

@@ -41,7 +41,8 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
             late INTEGER NOT NULL,
             reason TEXT NULL,
             applicant_digest TEXT NULL,
-            subject_role TEXT NULL)
+            subject_role TEXT NULL,
+            seal TEXT NULL)
         """,
         // The chained table stays append-only with its primary key alone: secondary indexes cost more
         // than everything else on the answer path. Searches go through audit_index, fed from it.
@@ -153,7 +154,7 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
         }
     }
 
-    public string SchemaCheck => "SELECT applicant_digest, subject_role FROM audit_log WHERE 1 = 0";
+    public string SchemaCheck => "SELECT applicant_digest, subject_role, seal FROM audit_log WHERE 1 = 0";
 
     public string SelectRange => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq >= @From ORDER BY seq LIMIT @Max";
 

@@ -17,6 +17,12 @@ internal sealed class HubOptions
     /// </summary>
     public TimeSpan MaxVerifyWait { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How far the time in an answer's seal may be from the hub's clock (either way) before the
+    /// answer is refused: a seal from a wrong clock would misdate the answer for good.
+    /// </summary>
+    public TimeSpan SealClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Most tasks one agent may declare it takes at once.</summary>
     public int MaxAgentCapacity { get; set; } = 10_000;
 

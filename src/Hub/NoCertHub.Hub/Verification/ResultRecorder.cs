@@ -45,6 +45,8 @@ internal sealed class ResultRecorder(
             Late = answeredAt > deadline,
             Note = answer.Note,
             CheckedBy = answer.CheckedBy,
+            Subject = new Subject { Kind = task.Task.Subject.Kind, Id = task.Task.Subject.Id },
+            Seal = answer.Seal,
         };
         result.Fields.Add(answer.Fields);
         result.Disclosed.Add(answer.Disclosed);
@@ -110,6 +112,7 @@ internal sealed class ResultRecorder(
         AnsweringDepartment = result.AnsweringDepartment,
         AnsweringAgent = string.IsNullOrEmpty(result.CheckedBy) ? result.AnsweringAgent : $"{result.AnsweringAgent}; checked on site by {result.CheckedBy}",
         Late = result.Late,
+        Seal = AuditRecord.SealText(result.Seal),
     };
 
     private AuditRecord LookupRecord(RoutedTask task, AuditKind kind, DateTimeOffset at) => new()
