@@ -338,15 +338,19 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
     }
 
     [Fact]
-    public async Task Watch_OfAMegabyteWindowName_IsInvalidArgument_BeforeAnythingIsKeptForIt()
+    public async Task Watch_OfAHugeWindowName_IsRefused_BeforeAnythingIsKeptForIt()
     {
         var client = new VerificationService.VerificationServiceClient(Channel(Issue(PrincipalRole.Window, Window, "w1", "officer-a")));
 
-        using var watch = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 1_000_000), Cursor = "0" });
+        // 200,000 characters fit in a message (Hub:MaxMessageBytes, 256 KB) but not in a window name; a megabyte is not read at all.
+        using var watch = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 200_000), Cursor = "0" });
         var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        using var megabyte = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 1_000_000), Cursor = "0" });
+        var tooLarge = await Assert.ThrowsAsync<RpcException>(() => megabyte.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal("window is longer than 64 characters", refused.Status.Detail);
+        Assert.Equal(StatusCode.ResourceExhausted, tooLarge.StatusCode);
     }
 
     [Fact]

@@ -224,7 +224,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
     {
     }
 
-    internal sealed record Entry(string Category, string Text, Dictionary<string, string?> Properties);
+    internal sealed record Entry(string Category, string Text, Dictionary<string, string?> Properties, LogLevel Level = LogLevel.Information);
 
     private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
     {
@@ -249,7 +249,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
 
             Add(state);
             provider._scopes.ForEachScope((scope, _) => Add(scope), (object?)null);
-            provider._entries.Enqueue(new Entry(category, formatter(state, exception) + (exception is null ? "" : " " + exception), properties));
+            provider._entries.Enqueue(new Entry(category, formatter(state, exception) + (exception is null ? "" : " " + exception), properties, logLevel));
         }
     }
 }

@@ -23,6 +23,12 @@ internal sealed class HubOptions
     /// </summary>
     public TimeSpan SealClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The largest request message the hub reads (bytes); a larger one is refused with
+    /// ResourceExhausted before it is parsed. A verification request is well under 4 KB.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
     /// <summary>Most tasks one agent may declare it takes at once.</summary>
     public int MaxAgentCapacity { get; set; } = 10_000;
 

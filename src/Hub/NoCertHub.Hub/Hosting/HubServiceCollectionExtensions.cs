@@ -23,6 +23,18 @@ internal static class HubServiceCollectionExtensions
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<ErrorMappingInterceptor>();
         });
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<HubOptions>>((grpc, hub) => grpc.MaxReceiveMessageSize = hub.Value.MaxMessageBytes);
+        // Every service is bound with request parsers that drop unknown fields and answer a message
+        // they cannot read with InvalidArgument (HardenedMethodProvider), instead of grpc-dotnet's binder.
+        foreach (var binder in services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
+            && d.ImplementationType?.Name.StartsWith("BinderServiceMethodProvider", StringComparison.Ordinal) == true).ToList())
+        {
+            services.Remove(binder);
+        }
+
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(HardenedMethodProvider<>));
+        services.AddSingleton<MalformedMessages>();
         services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
             .AddRequestRouting().AddVerification().AddAgents().AddHubObservability()
             .AddHubScheduler();
