@@ -100,15 +100,28 @@ internal sealed class AuditCheckpoints(AuditChainStore store, AuditKeys keys, IO
             time.GetUtcNow().ToUnixTimeMilliseconds(), hub.Value.InstanceId, keys.KeyId, "");
         var checkpoint = unsigned with { Signature = Convert.ToBase64String(keys.SigningKey.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256)) };
         var path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"checkpoint-{from:D12}-{to:D12}.json"));
+        // Written whole under a name readers skip, on the disk, then moved into place: a reader
+        // (the verifier, another hub) sees a complete checkpoint or none, never a half-written one.
+        var pending = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp"));
         try
         {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            await JsonSerializer.SerializeAsync(file, checkpoint, Json, cancellationToken);
+            await using (var file = new FileStream(pending, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                await JsonSerializer.SerializeAsync(file, checkpoint, Json, cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+
+            // Without overwrite: when another hub signed the same range first, its file stands.
+            File.Move(pending, path, overwrite: false);
+            Storage.DiskSync.SyncFolder(_directory);
         }
         catch (IOException) when (File.Exists(path))
         {
-            // Another hub signed the same range first.
             return null;
+        }
+        finally
+        {
+            File.Delete(pending);
         }
 
         return checkpoint;
