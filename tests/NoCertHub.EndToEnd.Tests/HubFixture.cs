@@ -38,6 +38,8 @@ internal static class TestHub
             ["Logging:LogLevel:Default"] = "Warning",
             // Callers act as they declare; the certificate tests set Security:Mode Certificates.
             ["Security:Mode"] = "InsecureLoopback",
+            // Tests call far faster than a window; the limit's own tests set it.
+            ["Limits:CallsPerSecond"] = "0",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         var tls = builder.Configuration["Security:Mode"] == "Certificates";

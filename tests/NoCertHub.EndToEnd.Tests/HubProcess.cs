@@ -253,6 +253,7 @@ internal sealed class HubProcess : IAsyncDisposable
         };
         // Callers act as they declare, unless the test asks for certificates.
         environment.TryAdd("Security:Mode", "InsecureLoopback");
+        environment.TryAdd("Limits:CallsPerSecond", "0");
         return new HubProcess(AppProcess.Start("Hub/NoCertHub.Hub", workingDirectory, environment, wrapper), grpc, metrics);
     }
 }

@@ -7,6 +7,7 @@ using NoCertHub.Hub.Verification;
 using NoCertHub.V1;
 using Microsoft.AspNetCore.Authorization;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Limits;
 
 namespace NoCertHub.Hub.Agents;
 
@@ -22,6 +23,8 @@ internal sealed class AgentGrpcService(
     ResultRecorder recorder,
     ICallerIdentityResolver identity,
     AgentStreams streams,
+    StreamQuota quota,
+    IOptions<LimitOptions> limits,
     IOptions<HubOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -37,6 +40,7 @@ internal sealed class AgentGrpcService(
         var hello = await ReadHelloAsync(requestStream, cancellation);
         var caller = identity.Resolve(context);
         var agentId = CertifiedAgent(caller, hello);
+        using var stream = quota.Open("agent-streams", CallerKey.ForStreams(caller, $"agent {hello.Department}/{agentId}"), limits.Value.AgentStreamsPerCaller, "Limits:AgentStreamsPerCaller");
         // With certificates, answers must be sealed under the very certificate this stream presented.
         using var seals = new AnswerSeals(caller is null ? null : context.GetHttpContext().Connection.ClientCertificate, _options.SealClockSkew);
         var session = new AgentSession(agentId, hello.Department, hello.ItemCodes.Distinct(StringComparer.Ordinal).ToList(), hello.Capacity);

@@ -58,10 +58,5 @@ internal sealed class AccessRefusalHandler(
             (status, reason) = (StatusCode.Unavailable, $"the audit trail cannot record this call's refusal ({reason}); try again when it is back");
         }
 
-        // A trailers-only gRPC response: the status and its message in the headers.
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/grpc";
-        context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        context.Response.Headers["grpc-message"] = Uri.EscapeDataString(reason);
-    }
-}
+        AccessRefusal.TrailersOnly(context, status, reason);
+    }}

@@ -3,6 +3,7 @@ using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Limits;
 using NoCertHub.Hub.Observability;
 using NoCertHub.Hub.Oversight;
 using NoCertHub.Hub.Redis;
@@ -36,7 +37,7 @@ internal static class HubServiceCollectionExtensions
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(HardenedMethodProvider<>));
         services.AddSingleton<MalformedMessages>();
         services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
-            .AddRequestRouting().AddVerification().AddAgents().AddHubObservability()
+            .AddRequestRouting().AddVerification().AddAgents().AddHubObservability().AddCallerLimits()
             .AddHubScheduler();
         services.AddGrpcReflection();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessRefusalHandler>();
@@ -47,6 +48,8 @@ internal static class HubServiceCollectionExtensions
     {
         // Who calls, from the client certificate, then whether the RPC's policy admits them (Identity/AccessPolicies).
         endpoints.UseAuthentication();
+        // Calls per caller (Limits:CallsPerSecond), counted before authorisation: refused calls spend tokens too.
+        endpoints.UseRateLimiter();
         endpoints.UseAuthorization();
         endpoints.MapGrpcService<VerificationGrpcService>();
         endpoints.MapGrpcService<AgentGrpcService>();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 
 namespace NoCertHub.Hub.Identity;
 
@@ -8,6 +9,15 @@ internal static class AccessRefusal
     private const string Key = "nocert.access-refusal";
 
     public static void Set(HttpContext context, string reason) => context.Items[Key] = reason;
+
+    /// <summary>Answers the call with a trailers-only gRPC response: the status and its message in the headers.</summary>
+    public static void TrailersOnly(HttpContext context, StatusCode status, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+    }
 
     /// <summary>
     /// The reason for a caller that was not authenticated: the one recorded while checking, or else

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Limits;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
@@ -26,6 +27,9 @@ internal sealed class RequestIntake(
     RedisKeys keys,
     IAuditLog audit,
     VerificationMetrics metrics,
+    Dispatcher dispatcher,
+    IOptions<LimitOptions> limits,
+    ThrottleMetrics throttled,
     TimeProvider time,
     IOptions<HubOptions> options,
     ILogger<RequestIntake> logger)
@@ -48,6 +52,7 @@ internal sealed class RequestIntake(
         try
         {
             valid = validator.Validate(request, caller);
+            RoomInQueue(valid.Item.OwningDepartment);
         }
         catch (RequestRefusedException refused)
         {
@@ -87,6 +92,24 @@ internal sealed class RequestIntake(
         metrics.Accepted(valid.Item);
         sweeper.Notify(remindAt ?? deadline);
         return new Accepted(requestId, receipt, RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
+    }
+
+    /// <summary>
+    /// A department whose agents take nothing (all down, or too slow) may have at most
+    /// Limits:QueuedPerDepartment requests waiting in this hub's memory; past that new ones are
+    /// refused, not queued, so the hub's memory stays bounded and the window learns at once.
+    /// </summary>
+    private void RoomInQueue(string department)
+    {
+        var max = limits.Value.QueuedPerDepartment;
+        var queued = dispatcher.QueuedCount(department);
+        if (queued >= max)
+        {
+            throttled.Refused("department-queue");
+            var agents = dispatcher.AgentsOf(department).Count;
+            throw new RequestRefusedException(StatusCode.ResourceExhausted,
+                $"{department} has {queued} requests waiting for its agents ({(agents == 0 ? "none is connected" : $"{agents} connected")}; Limits:QueuedPerDepartment = {max}); try again later");
+        }
     }
 
     private async Task RecordRefusalAsync(VerificationRequest? request, CallerIdentity? caller, RequestRefusedException refused, CancellationToken cancellationToken)

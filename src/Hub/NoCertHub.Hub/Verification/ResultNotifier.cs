@@ -24,6 +24,7 @@ internal sealed class ResultNotifier : IHostedService, IDisposable
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<VerificationResult>> _waiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _watchers = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
     private readonly IRequestStore _store;
@@ -53,6 +54,20 @@ internal sealed class ResultNotifier : IHostedService, IDisposable
     /// <summary>A task that completes at the next result recorded for the window; take it before reading.</summary>
     public Task NextChange(string windowId) =>
         _windows.GetOrAdd(windowId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>
+    /// Marks <paramref name="windowId"/> as watched for as long as the lease lives: when its last
+    /// watcher goes, its wake-up entry goes too, so streams that end (or windows that never get a
+    /// result) leave nothing behind.
+    /// </summary>
+    public IDisposable Watching(string windowId)
+    {
+        _watchers.AddOrUpdate(windowId, 1, static (_, n) => n + 1);
+        return new WatchLease(this, windowId);
+    }
+
+    /// <summary>Windows with a wake-up entry now (for tests and the gauge of what the hub holds).</summary>
+    internal int WakeUpEntries => _windows.Count;
 
     public void Published(string windowId, VerificationResult result)
     {
@@ -111,6 +126,29 @@ internal sealed class ResultNotifier : IHostedService, IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private void Unwatch(string windowId)
+    {
+        if (_watchers.AddOrUpdate(windowId, 0, static (_, n) => n - 1) <= 0 && _watchers.TryRemove(KeyValuePair.Create(windowId, 0)))
+        {
+            // No watcher left: nobody waits on the entry. (One that opened meanwhile takes a new entry, or finds
+            // its wake-up gone and re-reads within its poll.)
+            _windows.TryRemove(windowId, out _);
+        }
+    }
+
+    private sealed class WatchLease(ResultNotifier notifier, string windowId) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                notifier.Unwatch(windowId);
+            }
         }
     }
 

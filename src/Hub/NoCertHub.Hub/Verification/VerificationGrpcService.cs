@@ -9,6 +9,7 @@ using NoCertHub.Hub.Routing;
 using NoCertHub.V1;
 using Microsoft.AspNetCore.Authorization;
 using NoCertHub.Hub.Identity;
+using NoCertHub.Hub.Limits;
 
 namespace NoCertHub.Hub.Verification;
 
@@ -24,6 +25,8 @@ internal sealed class VerificationGrpcService(
     IAuditLog audit,
     TimeProvider time,
     IOptions<HubOptions> hub,
+    StreamQuota quota,
+    IOptions<LimitOptions> limits,
     IHostApplicationLifetime lifetime) : VerificationService.VerificationServiceBase
 {
     private const int WatchPage = 256;
@@ -101,6 +104,8 @@ internal sealed class VerificationGrpcService(
         var cursor = ParseCursor(request.Cursor);
         var caller = identity.Resolve(context);
         OwnWindowOnly(caller, request.Department, request.Window, "watch");
+        using var stream = quota.Open("watch-streams", CallerKey.ForStreams(caller, "window " + windowId), limits.Value.WatchStreamsPerCaller, "Limits:WatchStreamsPerCaller");
+        using var watching = notifier.Watching(windowId);
         // Reading results is a lookup too (Art. 17): one record per subscription; the results it
         // sent are the window's history after the cursor.
         await audit.WriteAsync(ReadRecord(caller, request.Department, request.Window, $"watch from cursor {cursor}"), context.CancellationToken);
@@ -149,7 +154,7 @@ internal sealed class VerificationGrpcService(
     {
         if (!keys.TryShardOfRequest(request.RequestId, out _))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request_id '{request.RequestId}' is not a request id issued by this hub (expected rNN-<32 hex>)"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request_id '{TextFields.Quoted(request.RequestId)}' is not a request id issued by this hub (expected rNN-<32 hex>)"));
         }
 
         var stored = await store.GetAsync(request.RequestId, context.CancellationToken)
