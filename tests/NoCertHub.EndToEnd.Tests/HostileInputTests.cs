@@ -60,6 +60,35 @@ public sealed class HostileInputTests(SharedGarnet redis) : IClassFixture<Shared
         Assert.NotEmpty((await new VerificationService.VerificationServiceClient(_channel).SubmitAsync(new SubmitRequest { Request = Request() })).RequestId);
     }
 
+    public static TheoryData<string, string, string, IMessage, string> BadFields()
+    {
+        var nul = Request();
+        nul.CaseNumber = "JJ-2026-\u0000001";
+        var rtl = Request();
+        rtl.Claims["name"] = "张伟\u202Egnp.exe";
+        return new()
+        {
+            { "a NUL in a case number", "nocert.v1.VerificationService", "Submit", new SubmitRequest { Request = nul }, "request.case_number contains the control character U+0000" },
+            { "a right-to-left override in a claim", "nocert.v1.VerificationService", "Verify", new VerifyRequest { Request = rtl }, "request.claims value contains the control character U+202E" },
+            { "a 5,000-character department", "nocert.v1.OversightService", "ListNearDeadline", new ListNearDeadlineRequest { Department = new string('d', 5000) }, "department is longer than 4096 characters" },
+            { "a newline in a proposal's reason", "nocert.v1.CatalogService", "Propose", new ProposeRequest { Reason = "because\nreasons" }, "reason contains the control character U+000A" },
+            { "a time past year 9999", "nocert.v1.AuditService", "Search", new AuditSearchRequest { From = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue } }, "from is not a valid time" },
+            { "a duration of negative nanoseconds", "nocert.v1.OversightService", "ListNearDeadline", new ListNearDeadlineRequest { Within = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 5, Nanos = -1 } }, "within is not a valid duration" },
+            { "a valid duration of 10,000 years", "nocert.v1.OversightService", "ListNearDeadline", new ListNearDeadlineRequest { Within = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 315_576_000_000 } }, "within must not be longer than 366 days" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadFields))]
+    public async Task AFieldNoRequestMayHold_IsInvalidArgumentNamingIt_WithoutQuotingIt(string what, string service, string method, IMessage message, string detail)
+    {
+        var refused = await CallAsync(service, method, message.ToByteArray());
+
+        Assert.True(refused is { StatusCode: StatusCode.InvalidArgument } && refused.Status.Detail.Contains(detail, StringComparison.Ordinal), $"{what}: {refused?.Status}");
+        Assert.DoesNotContain("ddddd", refused!.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error || e.Text.Contains("ddddd", StringComparison.Ordinal) || e.Text.Contains('\u202E', StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task UnknownFieldsPaddingARequest_AreDroppedBeforeAnythingIsStored()
     {

@@ -52,14 +52,24 @@ internal static class TextFields
     /// <summary>Refuses control characters (category Cc) and the bidirectional embedding, override and isolate marks.</summary>
     public static void RejectControl(string value, string field)
     {
+        if (ControlProblem(value, field) is { } problem)
+        {
+            throw RequestRefusedException.Invalid(problem);
+        }
+    }
+
+    /// <summary>What is wrong with <paramref name="value"/> if it holds a control or bidi-override character; otherwise null.</summary>
+    public static string? ControlProblem(string value, string field)
+    {
         foreach (var c in value)
         {
             if (char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069')
             {
-                throw RequestRefusedException.Invalid(
-                    $"{field} contains the control character U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}; records hold printable text only");
+                return $"{field} contains the control character U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}; records hold printable text only";
             }
         }
+
+        return null;
     }
 
     /// <summary>Text from a caller as a refusal may quote it: at most 64 characters.</summary>

@@ -13,7 +13,8 @@ namespace NoCertHub.Hub.Hosting;
 /// fields (nothing a caller pads a message with reaches Redis, the audit or a log) and that turns
 /// a message it cannot read (garbage, invalid UTF-8, nesting past the limit, a cut frame) into
 /// <c>InvalidArgument</c> naming the message type and what is wrong, logged at Warning without
-/// the payload and counted, instead of grpc-dotnet's <c>Unknown</c> logged as a server error.
+/// the payload and counted, instead of grpc-dotnet's <c>Unknown</c> logged as a server error; a
+/// message that reads but breaks <see cref="RequestFields"/> is refused the same way.
 /// Services and their [Authorize] metadata are found exactly as the default binder finds them:
 /// the generated base class's BindService, the overriding methods and their attributes.
 /// </summary>
@@ -85,21 +86,34 @@ internal sealed class HardenedMethodProvider<TService>(ILogger<HardenedMethodPro
 
             var lenient = parser.WithDiscardUnknownFields(true);
             var messageName = typeof(TRequest).Name;
+            // An agent's stream carries its department's data as the department holds it (a line
+            // break in an address is theirs to keep); every other request is checked field by field.
+            var text = method.Type is MethodType.Unary or MethodType.ServerStreaming;
             var marshaller = new Marshaller<TRequest>(method.RequestMarshaller.ContextualSerializer, context =>
             {
+                IMessage message;
                 try
                 {
-                    return (TRequest)lenient.ParseFrom(context.PayloadAsReadOnlySequence());
+                    message = lenient.ParseFrom(context.PayloadAsReadOnlySequence());
                 }
                 catch (Exception e) when (e is InvalidProtocolBufferException or DecoderFallbackException or ArgumentException)
                 {
                     var reason = e is InvalidProtocolBufferException ? e.Message : "a string is not valid UTF-8";
-                    HostingLog.MalformedMessage(logger, method.FullName, messageName, reason);
-                    malformed.Count(method.FullName);
-                    throw new RpcException(new Status(StatusCode.InvalidArgument, $"the {messageName} message cannot be read: {reason}"));
+                    throw Refuse(method.FullName, messageName, $"the {messageName} message cannot be read: {reason}");
                 }
+
+                return RequestFields.Problem(message, text) is { } problem
+                    ? throw Refuse(method.FullName, messageName, problem)
+                    : (TRequest)message;
             });
             return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);
+        }
+
+        private RpcException Refuse(string method, string messageName, string reason)
+        {
+            HostingLog.RefusedMessage(logger, method, messageName, reason);
+            malformed.Count(method);
+            return new RpcException(new Status(StatusCode.InvalidArgument, reason));
         }
     }
 }
@@ -108,7 +122,7 @@ internal sealed class HardenedMethodProvider<TService>(ILogger<HardenedMethodPro
 internal sealed class MalformedMessages(IMetricFactory metrics)
 {
     private readonly Counter _count = metrics.CreateCounter("nocert_malformed_messages_total",
-        "Request messages the hub could not read (garbage, invalid UTF-8, nesting too deep, cut frames), by gRPC method; each answered InvalidArgument.",
+        "Request messages refused before any service read them, by gRPC method: unreadable (garbage, invalid UTF-8, nesting too deep, cut frames) or with a field no request may hold (text over 4,096 characters, control characters, an impossible time); each answered InvalidArgument.",
         new CounterConfiguration { LabelNames = ["method"] });
 
     public void Count(string method) => _count.WithLabels(method).Inc();
@@ -116,6 +130,6 @@ internal sealed class MalformedMessages(IMetricFactory metrics)
 
 internal static partial class HostingLog
 {
-    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "Refused a {MessageType} on {Method} that cannot be read: {Reason}")]
-    public static partial void MalformedMessage(ILogger logger, string method, string messageType, string reason);
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning, Message = "Refused a {MessageType} on {Method}: {Reason}")]
+    public static partial void RefusedMessage(ILogger logger, string method, string messageType, string reason);
 }

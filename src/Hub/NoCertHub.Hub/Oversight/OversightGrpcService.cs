@@ -17,6 +17,8 @@ internal sealed class OversightGrpcService(
     ILogger<OversightGrpcService> logger) : OversightService.OversightServiceBase
 {
     private static readonly TimeSpan DefaultWithin = TimeSpan.FromMinutes(10);
+    private const int MaxWindowDays = 366;
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(MaxWindowDays);
 
     public override async Task<ListEscalationsResponse> ListEscalations(ListEscalationsRequest request, ServerCallContext context)
     {
@@ -140,7 +142,11 @@ internal sealed class OversightGrpcService(
             return null;
         }
 
+        // Valid Durations reach ten thousand years; a window past a year is a mistake, and past
+        // the calendar's end would overflow the arithmetic.
         var span = value.ToTimeSpan();
-        return span >= TimeSpan.Zero ? span : throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} must not be negative");
+        return span < TimeSpan.Zero ? throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} must not be negative")
+            : span > MaxWindow ? throw new RequestRefusedException(StatusCode.InvalidArgument, $"{field} must not be longer than {MaxWindowDays} days")
+            : span;
     }
 }

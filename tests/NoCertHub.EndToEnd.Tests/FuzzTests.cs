@@ -1,0 +1,251 @@
+extern alias hub;
+
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
+using NoCertHub.Testing;
+using NoCertHub.V1;
+using Xunit;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+
+namespace NoCertHub.EndToEnd.Tests;
+
+/// <summary>
+/// A fuzz run against a real hub with a real agent: thousands of random and mutated messages,
+/// built from the protocol's own descriptors, to every RPC, while a window keeps asking correct
+/// questions. Seeded, so a failure can be replayed; bounded by its count.
+/// </summary>
+public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>, IAsyncLifetime
+{
+    private const int Hostile = 3000;
+    private static readonly Marshaller<byte[]> Raw = Marshallers.Create(b => b, b => b);
+    private readonly string _directory = Directory.CreateTempSubdirectory("nocert-fuzz-").FullName;
+    private WebApplication _hub = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        _hub = await TestHub.StartAsync(_directory, redis.ConnectionString, "fuzz-" + Guid.NewGuid().ToString("N")[..8], port: 0);
+        _channel = GrpcChannel.ForAddress(TestHub.AddressOf(_hub));
+    }
+
+    [Fact]
+    [Trait("Speed", "Slow")]
+    public async Task ThousandsOfHostileMessages_GetClearStatuses_WhileCorrectRequestsAreAnswered_AndNothingValidIsLostOrChanged()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.CivilAffairs(_directory, "ca-fuzz")));
+        var window = new VerificationService.VerificationServiceClient(_channel);
+        var before = await window.VerifyAsync(new VerifyRequest { Request = HostileInputTests.Request() });
+        var baseline = Memory();
+        var random = new Random(22);
+        var methods = Methods().ToList();
+        var statuses = new Dictionary<StatusCode, int>();
+        var answered = new List<VerificationResult>();
+
+        for (var i = 0; i < Hostile; i++)
+        {
+            var (service, method) = methods[random.Next(methods.Count)];
+            var payload = Mutate(random, method.InputType);
+            var status = await CallAsync(service, method, payload, random);
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            Assert.True(status is not (StatusCode.Unknown or StatusCode.Internal), $"message {i} to {service.Name}/{method.Name} got {status}: {Convert.ToHexString(payload.AsSpan(0, Math.Min(64, payload.Length)))}");
+            if (i % 100 == 0)
+            {
+                answered.Add(await window.VerifyAsync(new VerifyRequest { Request = HostileInputTests.Request() }, deadline: DateTime.UtcNow.AddSeconds(20)));
+            }
+        }
+
+        var after = Memory();
+        var reread = await window.GetAsync(new GetRequest { RequestId = before.RequestId });
+        var services = _hub.Services;
+        var keys = services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditKeys>();
+        using var publicKey = ECDsa.Create();
+        publicKey.ImportFromPem(keys.PublicKeyPem);
+        var chain = await new hub::NoCertHub.Hub.Audit.AuditVerifier(services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChainStore>(), services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChain>())
+            .VerifyAsync(Path.Combine(_directory, "audit-checkpoints"), publicKey, CancellationToken.None);
+
+        Assert.All(answered, r => Assert.Equal(Verdict.Match, r.Verdict));
+        Assert.Equal(Hostile / 100, answered.Count);
+        Assert.Equal(before, reread.Result);
+        Assert.True(chain.Intact, string.Join("; ", chain.Findings));
+        Assert.True(statuses.GetValueOrDefault(StatusCode.InvalidArgument) > Hostile / 4, string.Join(", ", statuses.Select(s => $"{s.Key} {s.Value}")));
+        // The hub keeps nothing for what it refused: its managed heap is back within 64 MB of where it started.
+        Assert.True(after < baseline + (64 << 20), $"managed memory {baseline >> 20} MB before, {after >> 20} MB after");
+        Assert.Equal(0, services.GetRequiredService<hub::NoCertHub.Hub.Verification.ResultNotifier>().WakeUpEntries);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await TestHub.StopAsync(_hub);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static long Memory()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static IEnumerable<(ServiceDescriptor, MethodDescriptor)> Methods() =>
+        new[] { VerificationReflection.Descriptor, AgentReflection.Descriptor, CatalogReflection.Descriptor, AuditReflection.Descriptor, OversightReflection.Descriptor }
+            .SelectMany(f => f.Services).SelectMany(s => s.Methods.Select(m => (s, m)));
+
+    private async Task<StatusCode> CallAsync(ServiceDescriptor service, MethodDescriptor method, byte[] payload, Random random)
+    {
+        var type = (method.IsClientStreaming, method.IsServerStreaming) switch
+        {
+            (false, false) => MethodType.Unary,
+            (false, true) => MethodType.ServerStreaming,
+            (true, false) => MethodType.ClientStreaming,
+            _ => MethodType.DuplexStreaming,
+        };
+        var rpc = new Method<byte[], byte[]>(type, service.FullName, method.Name, Raw, Raw);
+        var invoker = _channel.CreateCallInvoker();
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2));
+        try
+        {
+            switch (type)
+            {
+                case MethodType.Unary:
+                    await invoker.AsyncUnaryCall(rpc, null, options, payload);
+                    break;
+                case MethodType.ServerStreaming:
+                {
+                    using var call = invoker.AsyncServerStreamingCall(rpc, null, options, payload);
+                    // A stream that is valid stays open: read what is there, then let the deadline end it.
+                    while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                    {
+                    }
+
+                    break;
+                }
+
+                default:
+                {
+                    using var call = invoker.AsyncDuplexStreamingCall(rpc, null, options);
+                    // An agent stream: sometimes a hostile hello, sometimes a valid one followed by hostile messages.
+                    if (random.Next(2) == 0)
+                    {
+                        var hello = new AgentMessage { Hello = new AgentHello { Department = "jj-civil-affairs", AgentId = "fuzz-" + random.Next(1000), Capacity = 1, ItemCodes = { "JJ-MZ-001" } } };
+                        await call.RequestStream.WriteAsync(hello.ToByteArray());
+                    }
+
+                    await call.RequestStream.WriteAsync(payload);
+                    await call.RequestStream.CompleteAsync();
+                    while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                    {
+                    }
+
+                    break;
+                }
+            }
+
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    /// <summary>A message of <paramref name="type"/> gone wrong in one of the ways an attacker would try.</summary>
+    private static byte[] Mutate(Random random, MessageDescriptor type)
+    {
+        var valid = Sample(random, type, depth: 0);
+        switch (random.Next(7))
+        {
+            case 0:
+                return RandomBytes(random, random.Next(0, 2048));
+            case 1:
+                // Flipped bytes.
+                var flipped = valid.ToArray();
+                for (var i = 0; i < Math.Max(1, flipped.Length / 16); i++)
+                {
+                    if (flipped.Length > 0)
+                    {
+                        flipped[random.Next(flipped.Length)] = (byte)random.Next(256);
+                    }
+                }
+
+                return flipped;
+            case 2:
+                // Truncated.
+                return valid.Length == 0 ? [0x0A] : valid[..random.Next(valid.Length)];
+            case 3:
+                // A known field number with the wrong wire type.
+                var field = type.Fields.InFieldNumberOrder()[random.Next(type.Fields.InFieldNumberOrder().Count)];
+                return [.. valid, .. Tag(field.FieldNumber, (WireFormat.WireType)random.Next(6)), .. RandomBytes(random, random.Next(1, 16))];
+            case 4:
+                // Deep nesting: groups of an unknown field, or the message's own message fields within themselves.
+                return [.. Enumerable.Repeat((byte)0x7B, random.Next(50, 2000)), .. valid];
+            case 5:
+                // Huge strings in every string field.
+                return Sample(random, type, depth: 0, huge: true);
+            default:
+                // Valid shape, random values: some of these are correct requests with odd contents.
+                return valid;
+        }
+    }
+
+    private static byte[] Sample(Random random, MessageDescriptor type, int depth, bool huge = false)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        foreach (var field in type.Fields.InFieldNumberOrder())
+        {
+            if (random.Next(3) == 0)
+            {
+                continue;
+            }
+
+            switch (field.FieldType)
+            {
+                case FieldType.String:
+                    output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteString(huge ? new string((char)random.Next(0x20, 0x3000), random.Next(50_000, 200_000)) : RandomText(random));
+                    break;
+                case FieldType.Bytes:
+                    output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(RandomBytes(random, random.Next(0, 64))));
+                    break;
+                case FieldType.Message when depth < 4:
+                    output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(Sample(random, field.MessageType, depth + 1, huge)));
+                    break;
+                case FieldType.Enum or FieldType.Int32 or FieldType.Int64 or FieldType.UInt32 or FieldType.UInt64 or FieldType.Bool:
+                    output.WriteTag(field.FieldNumber, WireFormat.WireType.Varint);
+                    output.WriteInt64(random.Next(3) == 0 ? random.NextInt64() : random.Next(-2, 8));
+                    break;
+            }
+        }
+
+        output.Flush();
+        return stream.ToArray();
+    }
+
+    private static string RandomText(Random random)
+    {
+        string[] pieces = ["JJ-MZ-001", "jj-civil-affairs", "jj-admin-service-center", "w1", "33100219850312001X", "\u0000", "\u202E", "\n", "张伟", "r00-" + new string('0', 32), "", "0"];
+        return string.Concat(Enumerable.Range(0, random.Next(1, 3)).Select(_ => pieces[random.Next(pieces.Length)]));
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] Tag(int number, WireFormat.WireType wire)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        output.WriteTag(number, wire);
+        output.Flush();
+        return stream.ToArray();
+    }
+}
