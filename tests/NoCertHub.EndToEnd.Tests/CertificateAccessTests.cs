@@ -342,14 +342,19 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
     {
         var client = new VerificationService.VerificationServiceClient(Channel(Issue(PrincipalRole.Window, Window, "w1", "officer-a")));
 
-        // 200,000 characters fit in a message (Hub:MaxMessageBytes, 256 KB) but not in a window name; a megabyte is not read at all.
-        using var watch = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 200_000), Cursor = "0" });
+        // 100 characters are too many for a window name; 200,000 fit in a message (Hub:MaxMessageBytes,
+        // 256 KB) but in no field of any request; a megabyte is not read at all.
+        using var watch = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 100), Cursor = "0" });
         var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        using var huge = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 200_000), Cursor = "0" });
+        var unread = await Assert.ThrowsAsync<RpcException>(() => huge.ResponseStream.MoveNext(CancellationToken.None));
         using var megabyte = client.Watch(new WatchRequest { Department = Window, Window = new string('w', 1_000_000), Cursor = "0" });
         var tooLarge = await Assert.ThrowsAsync<RpcException>(() => megabyte.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal("window is longer than 64 characters", refused.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, unread.StatusCode);
+        Assert.Equal("window is longer than 4096 characters", unread.Status.Detail);
         Assert.Equal(StatusCode.ResourceExhausted, tooLarge.StatusCode);
     }
 

@@ -17,9 +17,15 @@ namespace NoCertHub.EndToEnd.Tests;
 /// built from the protocol's own descriptors, to every RPC, while a window keeps asking correct
 /// questions. Seeded, so a failure can be replayed; bounded by its count.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>, IAsyncLifetime
 {
     private const int Hostile = 3000;
+
+    // Messages sent before memory is measured: enough for the runtime's buffer pools (Kestrel's,
+    // ArrayPool's), which keep what 256 KB messages needed, to fill. Measured: the process heap
+    // grows by ~70 MB over the first 1,500 and by ~30 MB over the next 7,500, then stays.
+    private const int WarmUp = 1500;
     private static readonly Marshaller<byte[]> Raw = Marshallers.Create(b => b, b => b);
     private readonly string _directory = Directory.CreateTempSubdirectory("nocert-fuzz-").FullName;
     private WebApplication _hub = null!;
@@ -38,19 +44,32 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         await using var agents = new AgentRun(await TestAgents.StartAsync(TestHub.AddressOf(_hub), TestAgents.CivilAffairs(_directory, "ca-fuzz")));
         var window = new VerificationService.VerificationServiceClient(_channel);
         var before = await window.VerifyAsync(new VerifyRequest { Request = HostileInputTests.Request() });
-        var baseline = Memory();
+        var baseline = 0L;
+        var marks = new List<string>();
         var random = new Random(22);
         var methods = Methods().ToList();
         var statuses = new Dictionary<StatusCode, int>();
         var answered = new List<VerificationResult>();
 
-        for (var i = 0; i < Hostile; i++)
+        for (var i = -WarmUp; i < Hostile; i++)
         {
+            if (i == 0)
+            {
+                baseline = Memory();
+                statuses.Clear();
+                answered.Clear();
+            }
+
             var (service, method) = methods[random.Next(methods.Count)];
             var payload = Mutate(random, method.InputType);
             var status = await CallAsync(service, method, payload, random);
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             Assert.True(status is not (StatusCode.Unknown or StatusCode.Internal), $"message {i} to {service.Name}/{method.Name} got {status}: {Convert.ToHexString(payload.AsSpan(0, Math.Min(64, payload.Length)))}");
+            if (i % 500 == 499)
+            {
+                marks.Add($"{Memory() >> 20} MB after {i + 1}");
+            }
+
             if (i % 100 == 0)
             {
                 answered.Add(await window.VerifyAsync(new VerifyRequest { Request = HostileInputTests.Request() }, deadline: DateTime.UtcNow.AddSeconds(20)));
@@ -71,8 +90,9 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         Assert.Equal(before, reread.Result);
         Assert.True(chain.Intact, string.Join("; ", chain.Findings));
         Assert.True(statuses.GetValueOrDefault(StatusCode.InvalidArgument) > Hostile / 4, string.Join(", ", statuses.Select(s => $"{s.Key} {s.Value}")));
-        // The hub keeps nothing for what it refused: its managed heap is back within 64 MB of where it started.
-        Assert.True(after < baseline + (64 << 20), $"managed memory {baseline >> 20} MB before, {after >> 20} MB after");
+        // The hub keeps nothing for what it refused: after the warm-up, the process's managed heap
+        // (the hub runs in it; no other test runs meanwhile) stays within 64 MB of where it was.
+        Assert.True(after < baseline + (64 << 20), $"managed memory {baseline >> 20} MB before, {after >> 20} MB after; {string.Join(", ", marks)}; {string.Join(", ", statuses.Select(s => $"{s.Key} {s.Value}"))}");
         Assert.Equal(0, services.GetRequiredService<hub::NoCertHub.Hub.Verification.ResultNotifier>().WakeUpEntries);
     }
 
@@ -149,6 +169,14 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         catch (RpcException e)
         {
             return e.StatusCode;
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.HttpProtocolError)
+        {
+            // Kestrel ended the connection (ENHANCE_YOUR_CALM: too many streams this client reset,
+            // its defence against rapid-reset floods); a new connection is served again.
+            _channel.Dispose();
+            _channel = GrpcChannel.ForAddress(TestHub.AddressOf(_hub));
+            return StatusCode.Unavailable;
         }
     }
 
@@ -248,4 +276,11 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         output.Flush();
         return stream.ToArray();
     }
+}
+
+/// <summary>Tests that measure the whole process (its memory) and so run with no other test beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class Alone
+{
+    public const string Name = "alone";
 }
