@@ -80,6 +80,18 @@ internal sealed class ClaimChecker(LegacyDatabase database, IReadOnlyDictionary<
         return result;
     }
 
+    /// <summary>Throws <see cref="System.Data.Common.DbException"/> unless the database answers a trivial query.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = database.Open();
+        await connection.OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>What keeps <paramref name="item"/>'s query from running, or null (see <see cref="QueryCheck"/>).</summary>
+    public Task<string?> QueryProblemAsync(ItemQueryOptions item, CancellationToken cancellationToken) =>
+        QueryCheck.ProblemAsync(database, item, cancellationToken);
+
     private static string? Text(object? value) => value switch
     {
         null or DBNull => null,

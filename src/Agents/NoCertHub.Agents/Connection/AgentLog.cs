@@ -24,4 +24,16 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Agent {AgentId} could not read its on-site work list; will try again")]
     public static partial void WorkListFailed(ILogger logger, string agentId, Exception exception);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Agent {AgentId} of {Department}: the department database does not answer ({Reason}); its tasks go back to the hub and the agent stays away until the database answers")]
+    public static partial void DatabaseDown(ILogger logger, string agentId, string department, string reason);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Agent {AgentId} of {Department}: the department database answers again after {Outage}; reconnecting")]
+    public static partial void DatabaseBack(ILogger logger, string agentId, string department, TimeSpan outage);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Agent {AgentId} does not offer item {ItemCode} to the hub: {Problem}. Fix the item's query in the agent's configuration.")]
+    public static partial void ItemNotOffered(ILogger logger, string agentId, string itemCode, string problem);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Error, Message = "Agent {AgentId} of {Department} has no item whose query can run; it does not connect")]
+    public static partial void NothingToOffer(ILogger logger, string agentId, string department);
 }

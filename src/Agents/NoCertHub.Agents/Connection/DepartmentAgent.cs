@@ -33,11 +33,31 @@ internal sealed class DepartmentAgent(
     /// <summary>Completes the first time the hub welcomes this agent; for callers who must know it is connected.</summary>
     public TaskCompletionSource Welcomed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The items whose query runs against the department's database, found before the first
+    // connection; null until then.
+    private IReadOnlyList<string>? _items;
+
+    private readonly Lock _outageLock = new();
+
+    // Since when the department's database has not answered; null while it does.
+    private DateTimeOffset? _outageSince;
+
+    // How long to wait before looking at the database again; doubles while outages recur.
+    private TimeSpan _outageBackoff = agentOptions.ReconnectMin;
+
+    // Ends the current session once what it has to send (the releases) is sent.
+    private Action? _stepAway;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = agentOptions.ReconnectMin;
         while (!cancellationToken.IsCancellationRequested)
         {
+            if ((_items is null || _outageSince is not null) && !await WaitForDatabaseAsync(cancellationToken))
+            {
+                return;
+            }
+
             var welcomed = false;
             try
             {
@@ -85,11 +105,12 @@ internal sealed class DepartmentAgent(
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = client.Connect(cancellationToken: session.Token);
         var hello = new AgentHello { Department = options.Department, AgentId = AgentId, Capacity = options.Capacity };
-        hello.ItemCodes.Add(options.Items.Keys.Order(StringComparer.Ordinal));
+        hello.ItemCodes.Add(_items!);
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token);
 
         // One writer: answers from concurrent checks queue here and go out in order.
         var outbound = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
+        _stepAway = () => outbound.Writer.TryComplete();
         var writer = WriteLoopAsync(call.RequestStream, outbound.Reader, session.Token);
         // On-site tasks this session holds: their answers come from the work list, when officers record them.
         var held = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
@@ -144,6 +165,7 @@ internal sealed class DepartmentAgent(
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await checker.CheckAsync(task, cancellationToken);
+            _outageBackoff = agentOptions.ReconnectMin;
             metrics.Checked(options.Department, task.ItemCode, result.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             sealer?.Seal(result, task.ItemCode, task.Subject);
             outbound.TryWrite(new AgentMessage { Result = result });
@@ -154,9 +176,109 @@ internal sealed class DepartmentAgent(
         }
         catch (DbException e)
         {
-            AgentLog.CheckFailed(logger, AgentId, task.RequestId, e);
+            // The task goes back to the hub once (another agent may reach the database), and this
+            // agent steps away until its database answers: no task comes back to it meanwhile.
             outbound.TryWrite(new AgentMessage { Release = new TaskRelease { RequestId = task.RequestId, Reason = "the department database could not answer: " + e.Message } });
+            OutageBegins(e);
+            _stepAway?.Invoke();
         }
+    }
+
+    private void OutageBegins(DbException e)
+    {
+        lock (_outageLock)
+        {
+            if (_outageSince is not null)
+            {
+                return;
+            }
+
+            _outageSince = time.GetUtcNow();
+        }
+
+        // One warning per outage, without a stack trace: the message says what the database said.
+        AgentLog.DatabaseDown(logger, AgentId, options.Department, e.Message);
+    }
+
+    /// <summary>
+    /// Waits, with back-off, until the department's database answers; the first time, also checks
+    /// every item's query and keeps the items whose query can run. False when the agent stops, or
+    /// when no item is left to offer.
+    /// </summary>
+    private async Task<bool> WaitForDatabaseAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (_outageSince is not null)
+            {
+                try
+                {
+                    await Task.Delay(_outageBackoff * (0.5 + Random.Shared.NextDouble() / 2), time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+
+                _outageBackoff = TimeSpan.FromTicks(Math.Min(_outageBackoff.Ticks * 2, agentOptions.ReconnectMax.Ticks));
+            }
+
+            try
+            {
+                if (_items is null)
+                {
+                    _items = await UsableItemsAsync(cancellationToken);
+                }
+                else
+                {
+                    await checker.ProbeAsync(cancellationToken);
+                }
+            }
+            catch (DbException e)
+            {
+                OutageBegins(e);
+                continue;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            if (_outageSince is { } since)
+            {
+                var outage = time.GetUtcNow() - since;
+                AgentLog.DatabaseBack(logger, AgentId, options.Department, outage);
+                _outageSince = null;
+            }
+
+            if (_items.Count == 0)
+            {
+                AgentLog.NothingToOffer(logger, AgentId, options.Department);
+                return false;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task<IReadOnlyList<string>> UsableItemsAsync(CancellationToken cancellationToken)
+    {
+        var usable = new List<string>();
+        foreach (var (code, item) in options.Items.OrderBy(i => i.Key, StringComparer.Ordinal))
+        {
+            if (await checker.QueryProblemAsync(item, cancellationToken) is { } problem)
+            {
+                AgentLog.ItemNotOffered(logger, AgentId, code, problem);
+            }
+            else
+            {
+                usable.Add(code);
+            }
+        }
+
+        return usable;
     }
 
     private async Task FileAsync(OnSiteWorkList list, VerificationTask task, ConcurrentDictionary<string, bool> held, ChannelWriter<AgentMessage> outbound, CancellationToken cancellationToken)
@@ -218,5 +340,8 @@ internal sealed class DepartmentAgent(
         {
             await stream.WriteAsync(message, cancellationToken);
         }
+
+        // Everything is sent (an agent stepping away has sent its releases): the hub ends the session.
+        await stream.CompleteAsync();
     }
 }
