@@ -45,9 +45,6 @@ internal sealed class DepartmentAgent(
     // How long to wait before looking at the database again; doubles while outages recur.
     private TimeSpan _outageBackoff = agentOptions.ReconnectMin;
 
-    // Ends the current session once what it has to send (the releases) is sent.
-    private Action? _stepAway;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = agentOptions.ReconnectMin;
@@ -110,7 +107,6 @@ internal sealed class DepartmentAgent(
 
         // One writer: answers from concurrent checks queue here and go out in order.
         var outbound = Channel.CreateUnbounded<AgentMessage>(new UnboundedChannelOptions { SingleReader = true });
-        _stepAway = () => outbound.Writer.TryComplete();
         var writer = WriteLoopAsync(call.RequestStream, outbound.Reader, session.Token);
         // On-site tasks this session holds: their answers come from the work list, when officers record them.
         var held = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
@@ -180,7 +176,8 @@ internal sealed class DepartmentAgent(
             // agent steps away until its database answers: no task comes back to it meanwhile.
             outbound.TryWrite(new AgentMessage { Release = new TaskRelease { RequestId = task.RequestId, Reason = "the department database could not answer: " + e.Message } });
             OutageBegins(e);
-            _stepAway?.Invoke();
+            // Ends this session once what it has to send (the releases) is sent.
+            outbound.TryComplete();
         }
     }
 
