@@ -125,7 +125,10 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         };
         var rpc = new Method<byte[], byte[]>(type, service.FullName, method.Name, Raw, Raw);
         var invoker = _channel.CreateCallInvoker();
-        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2));
+        // The deadline ends the call, but not a write waiting for HTTP/2 flow-control credit on a
+        // stream the hub has already answered (a message it refused unread): the token ends that.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: stop.Token);
         try
         {
             switch (type)
@@ -151,10 +154,10 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
                     if (random.Next(2) == 0)
                     {
                         var hello = new AgentMessage { Hello = new AgentHello { Department = "jj-civil-affairs", AgentId = "fuzz-" + random.Next(1000), Capacity = 1, ItemCodes = { "JJ-MZ-001" } } };
-                        await call.RequestStream.WriteAsync(hello.ToByteArray());
+                        await call.RequestStream.WriteAsync(hello.ToByteArray(), stop.Token);
                     }
 
-                    await call.RequestStream.WriteAsync(payload);
+                    await call.RequestStream.WriteAsync(payload, stop.Token);
                     await call.RequestStream.CompleteAsync();
                     while (await call.ResponseStream.MoveNext(CancellationToken.None))
                     {
@@ -169,6 +172,10 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         catch (RpcException e)
         {
             return e.StatusCode;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return StatusCode.Cancelled;
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.HttpProtocolError)
         {
