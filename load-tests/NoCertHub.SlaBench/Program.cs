@@ -52,7 +52,7 @@ try
     var hubOptions = Options.Create(new HubOptions { InstanceId = "bench" });
     var sla = Options.Create(new SlaOptions());
     var incarnation = new HubIncarnation(hubOptions);
-    ICommitBarrier durability = garnet is not null && commitWait ? new AofCommitBarrier(garnet.CommitAsync) : new ServerConfiguredDurability();
+    ICommitBarrier durability = garnet is not null && commitWait ? new GroupCommitBarrier(garnet.CommitAsync) : new ServerConfiguredDurability();
     await using var scripts = new ScriptPipeline(redis, durability);
     var store = new RedisRequestStore(redis, keys, Options.Create(new RedisOptions()), sla, incarnation, scripts);
     var dispatcher = new Dispatcher(store, TimeProvider.System);

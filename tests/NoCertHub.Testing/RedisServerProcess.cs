@@ -22,7 +22,21 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
-    public static async Task<RedisServerProcess> StartAsync()
+    public static Task<RedisServerProcess> StartAsync() => StartAsync([]);
+
+    /// <summary>A replica of <paramref name="primary"/>, ready once it has the primary's data.</summary>
+    public static Task<RedisServerProcess> StartReplicaAsync(RedisServerProcess primary) =>
+        StartAsync(["--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Stops the server from running (SIGSTOP) until <see cref="Resume"/>: it holds its connections and answers nothing.</summary>
+    public void Pause() => _server.Signal("STOP");
+
+    public void Resume() => _server.Signal("CONT");
+
+    /// <summary>Kills the server at once (SIGKILL): whatever it had not replicated or written is gone.</summary>
+    public ValueTask KillAsync() => _server.DisposeAsync();
+
+    public static async Task<RedisServerProcess> StartAsync(string[] extra)
     {
         var executable = ServerProcess.Which("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command, which installs it (apt-get install redis-server)");
@@ -30,7 +44,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("nocert-redis-").FullName;
         var server = new RedisServerProcess(port);
         server._server = await ServerProcess.StartAsync("redis-server", executable,
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no"],
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no", .. extra],
             directory, server.PingAsync, TimeSpan.FromSeconds(15));
         return server;
     }

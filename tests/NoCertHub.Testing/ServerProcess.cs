@@ -13,6 +13,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/", "/usr/sbin/"];
 
     private readonly Process _process;
+    private int _disposed;
 
     private ServerProcess(Process process, string directory)
     {
@@ -123,8 +124,20 @@ public sealed class ServerProcess : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>Sends the server a signal by name (STOP, CONT, ...).</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -19,6 +19,18 @@ public sealed class RedisOptionsTests
     [Fact]
     public void WindowHistory_AtItsLimit_IsTaken() => Assert.Equal(200_000, Options(("Redis:WindowHistory", "200000")).Value.WindowHistory);
 
+    [Fact]
+    public void MinReplicasAcked_OnTheEmbeddedGarnet_IsRefused_ItHasNoReplicas()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Options(("Redis:MinReplicasAcked", "1")).Value);
+
+        Assert.Contains("Redis:MinReplicasAcked needs an external Redis", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MinReplicasAcked_WithAnExternalRedis_IsTaken() =>
+        Assert.Equal(2, Options(("Redis:MinReplicasAcked", "2"), ("Redis:ConnectionString", "127.0.0.1:6379")).Value.MinReplicasAcked);
+
     private static IOptions<RedisOptions> Options(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();

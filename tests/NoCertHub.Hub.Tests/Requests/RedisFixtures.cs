@@ -45,9 +45,9 @@ public abstract class RedisFixture : IAsyncLifetime
 public sealed class GarnetFixture : RedisFixture, IDisposable
 {
     private readonly SharedGarnet _garnet = new() { Memory = "64m" };
-    private AofCommitBarrier? _durability;
+    private GroupCommitBarrier? _durability;
 
-    internal override ICommitBarrier Durability => _durability ??= new AofCommitBarrier(_garnet.CommitAsync);
+    internal override ICommitBarrier Durability => _durability ??= new GroupCommitBarrier(_garnet.CommitAsync);
 
     protected override async Task<string> StartAsync()
     {

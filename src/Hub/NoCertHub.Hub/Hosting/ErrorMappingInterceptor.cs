@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Storage;
 using StackExchange.Redis;
 
@@ -17,6 +18,7 @@ namespace NoCertHub.Hub.Hosting;
 /// </summary>
 internal sealed class ErrorMappingInterceptor(StoreErrorMetrics metrics) : Interceptor
 {
+    internal const string ReplicaMessage = "The hub's Redis did not confirm the write on its replicas in time (Redis:MinReplicasAcked); retry shortly with the same client_request_id (nothing was promised)";
     internal const string RedisMessage = "The hub cannot reach its Redis right now; retry shortly (a request that got no receipt was not accepted)";
     internal const string AuditMessage = "The audit store is unavailable; no request can be processed until it is back. Retry shortly";
     internal const string SqlMessage = "The hub cannot reach its database (audit or catalog) right now; retry shortly";
@@ -85,6 +87,9 @@ internal sealed class ErrorMappingInterceptor(StoreErrorMetrics metrics) : Inter
         {
             case RequestRefusedException refused:
                 return refused.ToRpcException();
+            case ReplicasNotAcknowledgedException:
+                metrics.Failed("redis");
+                return new RpcException(new Status(StatusCode.Unavailable, ReplicaMessage, e));
             case RedisException or RedisTimeoutException:
                 metrics.Failed("redis");
                 return new RpcException(new Status(StatusCode.Unavailable, RedisMessage, e));

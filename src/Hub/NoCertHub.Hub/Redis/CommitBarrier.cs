@@ -11,12 +11,14 @@ internal interface ICommitBarrier
 }
 
 /// <summary>
-/// For the embedded Garnet: group commit of its append-only file. Callers that arrive while a
-/// commit runs share the next one, so a busy hub pays one disk write per batch, not per request.
-/// (Garnet's own --aof-commit-wait made every write inside a script wait for the disk, and
-/// deadlocked scripts of several connections.)
+/// Group commit: callers that arrive while a commit runs share the next one, so a busy hub pays
+/// one commit per batch, not per request. For the embedded Garnet the commit is its append-only
+/// file reaching the disk (Garnet's own --aof-commit-wait made every write inside a script wait
+/// for the disk, and deadlocked scripts of several connections); for an external Redis with
+/// Redis:MinReplicasAcked, it is the replicas acknowledging every write so far
+/// (<see cref="ReplicaAcknowledgement"/>).
 /// </summary>
-internal sealed class AofCommitBarrier(Func<CancellationToken, Task> commit) : ICommitBarrier
+internal sealed class GroupCommitBarrier(Func<CancellationToken, Task> commit) : ICommitBarrier
 {
     private readonly Lock _gate = new();
     private TaskCompletionSource? _next;

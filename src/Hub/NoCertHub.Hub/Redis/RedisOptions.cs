@@ -32,6 +32,18 @@ internal sealed class RedisOptions
     /// <summary>How long a client_request_id keeps returning the first receipt.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// For an external Redis with replicas: a receipt, a released answer and a closed escalation
+    /// wait until this many replicas of each primary have the write (Redis's WAIT), so a primary
+    /// that dies before replicating cannot take an acknowledged write with it when its replica
+    /// takes over. 0 (the default): the primary's word is enough, and what it had not yet
+    /// replicated when it died is lost (docs/durability.md, "Failover").
+    /// </summary>
+    public int MinReplicasAcked { get; set; }
+
+    /// <summary>How long a promise waits for <see cref="MinReplicasAcked"/>; past it the caller gets Unavailable.</summary>
+    public TimeSpan ReplicaAckTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public EmbeddedRedisOptions Embedded { get; set; } = new();
 }
 

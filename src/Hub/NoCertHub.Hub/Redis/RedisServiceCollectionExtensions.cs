@@ -11,6 +11,9 @@ internal static class RedisServiceCollectionExtensions
             .Validate(o => o.Shards is >= 1 and <= 100, "Redis:Shards must be between 1 and 100")
             .Validate(o => o.WindowHistory is >= 1 and <= 200_000, "Redis:WindowHistory must be between 1 and 200000 (each window's history is one string of 30 bytes per answer kept)")
             .Validate(o => o.Embedded.CommitFrequency >= TimeSpan.Zero && o.Embedded.CommitFrequency <= TimeSpan.FromMinutes(1), "Redis:Embedded:CommitFrequency must be between 0 and 00:01:00")
+            .Validate(o => o.MinReplicasAcked == 0 || !string.IsNullOrWhiteSpace(o.ConnectionString), "Redis:MinReplicasAcked needs an external Redis (Redis:ConnectionString): the embedded Garnet has no replicas")
+            .Validate(o => o.MinReplicasAcked is >= 0 and <= 10, "Redis:MinReplicasAcked must be between 0 and 10")
+            .Validate(o => o.ReplicaAckTimeout > TimeSpan.Zero && o.ReplicaAckTimeout <= TimeSpan.FromMinutes(1), "Redis:ReplicaAckTimeout must be between 0 and 00:01:00")
             .ValidateOnStart();
         services.AddSingleton<EmbeddedRedisServer>();
         services.AddSingleton<IConnectionMultiplexer>(sp =>
@@ -43,7 +46,9 @@ internal static class RedisServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
             return string.IsNullOrWhiteSpace(options.ConnectionString) && options.Embedded.WaitForCommit
-                ? new AofCommitBarrier(sp.GetRequiredService<EmbeddedRedisServer>().CommitAsync)
+                ? new GroupCommitBarrier(sp.GetRequiredService<EmbeddedRedisServer>().CommitAsync)
+                : options.MinReplicasAcked > 0
+                ? new GroupCommitBarrier(new ReplicaAcknowledgement(sp.GetRequiredService<IConnectionMultiplexer>(), options.MinReplicasAcked, options.ReplicaAckTimeout).WaitAsync)
                 : new ServerConfiguredDurability();
         });
         services.AddSingleton<ScriptPipeline>();

@@ -6,7 +6,7 @@ using Xunit;
 namespace NoCertHub.Hub.Tests.Redis;
 
 [Trait(TestSpeed.Name, TestSpeed.Slow)]
-public class AofCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
+public class GroupCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
 {
     [Fact]
     public async Task CommitAsync_ManyConcurrentCallers_AllReturnOnceTheirWritesAreCommitted()
@@ -25,13 +25,13 @@ public class AofCommitBarrierTests(GarnetFixture garnet) : IClassFixture<GarnetF
     }
 }
 
-public class AofCommitBarrierFailureTests
+public class GroupCommitBarrierFailureTests
 {
     [Fact]
     public async Task CommitAsync_CommitFails_FailsEveryWaiter_InsteadOfPretendingDurability()
     {
         var gate = new TaskCompletionSource();
-        var barrier = new AofCommitBarrier(async _ =>
+        var barrier = new GroupCommitBarrier(async _ =>
         {
             await gate.Task;
             throw new IOException("disk full");
