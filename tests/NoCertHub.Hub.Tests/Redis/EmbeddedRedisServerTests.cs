@@ -47,6 +47,65 @@ public sealed class EmbeddedRedisServerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Checkpoints_TruncateTheAppendOnlyFile_AndARestartRecoversFromCheckpointAndTail()
+    {
+        // ~150 MB of writes: more than two of the append-only file's 64 MB segments.
+        const int Requests = 200_000;
+        var options = Options.Create(new RedisOptions { Embedded = { DataDirectory = _directory, Memory = "64m", Index = "16m", CheckpointInterval = TimeSpan.FromSeconds(2) } });
+        var crash = Options.Create(new StorageOptions { Durability = DurabilityPromise.ProcessCrash });
+        long aofBefore, aofAfter;
+        using (var server = new EmbeddedRedisServer(options, crash, NullLogger<EmbeddedRedisServer>.Instance))
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+            var db = redis.GetDatabase();
+            var pending = new List<Task>();
+            for (var i = 0; i < Requests; i++)
+            {
+                pending.Add(db.HashSetAsync($"req:{i}", [new HashEntry("state", "queued"), new HashEntry("officer", $"officer-{i}"), new HashEntry("result", new string('r', 300))]));
+                pending.Add(db.StringSetAsync($"body:{i}", new string('b', 300)));
+                if (pending.Count >= 2000)
+                {
+                    await Task.WhenAll(pending);
+                    pending.Clear();
+                }
+            }
+
+            await Task.WhenAll(pending);
+            await server.CommitAsync(CancellationToken.None);
+            aofBefore = Bytes("AOF");
+            // The next scheduled checkpoint drops the segments it covers.
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while ((aofAfter = Bytes("AOF")) >= aofBefore && DateTime.UtcNow < until)
+            {
+                await Task.Delay(200);
+            }
+
+            await db.StringSetAsync("after-checkpoint", "in the tail");
+            await server.CommitAsync(CancellationToken.None);
+        }
+
+        using (var restarted = new EmbeddedRedisServer(options, crash, NullLogger<EmbeddedRedisServer>.Instance))
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(restarted.ConnectionString);
+            Assert.Equal([], await MissingAsync(redis.GetDatabase(), Requests));
+            Assert.Equal("in the tail", (string?)await redis.GetDatabase().StringGetAsync("after-checkpoint"));
+        }
+
+        Assert.True(aofBefore > 64 << 20, $"{aofBefore} bytes");
+        Assert.True(Directory.EnumerateDirectories(Path.Combine(_directory, "Store", "checkpoints", "cpr-checkpoints")).Any());
+        Assert.True(aofAfter <= aofBefore - (64 << 20), $"append-only file {aofBefore} bytes before the checkpoint, {aofAfter} after");
+    }
+
+    [Theory]
+    [InlineData("ProcessCrash", 15)]
+    [InlineData("PowerLoss", 0)]
+    public void Checkpoints_Unset_AreEveryQuarterHourOnlyWhereAPowerCutIsNotPromised(string promise, int minutes) =>
+        Assert.Equal(TimeSpan.FromMinutes(minutes), new RedisOptions().Embedded.CheckpointsEvery(Enum.Parse<DurabilityPromise>(promise)));
+
+    private long Bytes(string folder) =>
+        new DirectoryInfo(Path.Combine(_directory, folder)).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
     // Every 97th request, the oldest first: those are the ones a cache would have dropped.
     private static async Task<List<int>> MissingAsync(IDatabase db, int requests)
     {

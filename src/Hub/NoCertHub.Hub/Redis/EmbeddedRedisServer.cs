@@ -51,8 +51,32 @@ internal sealed class EmbeddedRedisServer : IDisposable
             // make a promise are committed by the hub's barrier (CommitAsync) instead; the rest
             // reach the disk with the next barrier or the periodic commit, whichever comes first.
             "--aof-commit-freq", ((int)o.CommitFrequency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            // Keys past their expiry (answered requests past their retention) are removed by a
+            // background scan, not only when read: nobody reads them again.
+            "--expired-key-deletion-scan-freq", "60",
             "-q",
         };
+        var checkpoints = o.CheckpointsEvery(storage.Value.Durability);
+        if (checkpoints > TimeSpan.Zero)
+        {
+            if (storage.Value.Durability == DurabilityPromise.PowerLoss)
+            {
+                RedisLog.CheckpointsUnderPowerLoss(logger, checkpoints);
+            }
+
+            // A background checkpoint of the store, after which the append-only file is truncated:
+            // by whole segments, so they are kept small enough to go.
+            args.AddRange(["--checkpoint-freq", ((int)Math.Max(1, checkpoints.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+                "--aof-segment-size", "64m"]);
+        }
+
+        if (o.CompactionSegments > 0)
+        {
+            // Lookup: a record is kept when the index still points at it (no data loss; Garnet's
+            // recommended type). The dropped segments' files go with the next checkpoint.
+            args.AddRange(["--compaction-freq", "60", "--compaction-type", "Lookup",
+                "--compaction-max-segments", o.CompactionSegments.ToString(CultureInfo.InvariantCulture)]);
+        }
         try
         {
             _server = new GarnetServer([.. args], loggerFactory: null, cleanupDir: false);

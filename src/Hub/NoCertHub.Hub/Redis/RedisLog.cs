@@ -18,4 +18,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The embedded server's append-only file could not be committed before it stopped; the last writes no barrier waited for (a lease given up, a timer moved) may be replayed differently after a restart")]
     public static partial void FinalCommitFailed(ILogger logger, Exception? exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "The embedded server checkpoints every {Interval} (Redis:Embedded:CheckpointInterval) under Storage:Durability=PowerLoss: Garnet does not sync its checkpoint files before it deletes the append-only file they replace, so a power cut in the seconds after a checkpoint can lose acknowledged writes")]
+    public static partial void CheckpointsUnderPowerLoss(ILogger logger, TimeSpan interval);
 }

@@ -1,3 +1,5 @@
+using NoCertHub.Hub.Storage;
+
 namespace NoCertHub.Hub.Redis;
 
 internal sealed class RedisOptions
@@ -78,4 +80,25 @@ internal sealed class EmbeddedRedisOptions
     /// load harness).
     /// </summary>
     public TimeSpan CommitFrequency { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How often Garnet checkpoints its store in the background and truncates its append-only
+    /// file behind the checkpoint, so the file, and the time a restart takes to replay it, stay
+    /// bounded. Zero: never (the file then grows with every write for as long as the hub runs).
+    /// Unset: every 15 minutes under Storage:Durability=ProcessCrash, never under PowerLoss —
+    /// Garnet writes its checkpoint files without syncing them and deletes the append-only file's
+    /// old segments at once, so a power cut in the seconds after a checkpoint could lose what the
+    /// hub acknowledged (docs/durability.md). Set explicitly under PowerLoss, the hub warns at start.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; set; }
+
+    /// <summary>What <see cref="CheckpointInterval"/> means under <paramref name="promise"/>.</summary>
+    public TimeSpan CheckpointsEvery(DurabilityPromise promise) =>
+        CheckpointInterval ?? (promise == DurabilityPromise.ProcessCrash ? TimeSpan.FromMinutes(15) : TimeSpan.Zero);
+
+    /// <summary>
+    /// Segments of Garnet's log on disk before it compacts the log (live records move to its tail;
+    /// expired ones, such as answered requests past Redis:AnsweredRetention, are dropped). Zero: never.
+    /// </summary>
+    public int CompactionSegments { get; set; } = 8;
 }

@@ -11,6 +11,8 @@ internal static class RedisServiceCollectionExtensions
             .Validate(o => o.Shards is >= 1 and <= 100, "Redis:Shards must be between 1 and 100")
             .Validate(o => o.WindowHistory is >= 1 and <= 200_000, "Redis:WindowHistory must be between 1 and 200000 (each window's history is one string of 30 bytes per answer kept)")
             .Validate(o => o.Embedded.CommitFrequency >= TimeSpan.Zero && o.Embedded.CommitFrequency <= TimeSpan.FromMinutes(1), "Redis:Embedded:CommitFrequency must be between 0 and 00:01:00")
+            .Validate(o => o.Embedded.CheckpointInterval is null || (o.Embedded.CheckpointInterval >= TimeSpan.Zero && o.Embedded.CheckpointInterval <= TimeSpan.FromDays(1)), "Redis:Embedded:CheckpointInterval must be between 0 (never) and 1.00:00:00")
+            .Validate(o => o.Embedded.CompactionSegments >= 0, "Redis:Embedded:CompactionSegments must not be negative (0: never compact)")
             .Validate(o => o.MinReplicasAcked == 0 || !string.IsNullOrWhiteSpace(o.ConnectionString), "Redis:MinReplicasAcked needs an external Redis (Redis:ConnectionString): the embedded Garnet has no replicas")
             .Validate(o => o.MinReplicasAcked is >= 0 and <= 10, "Redis:MinReplicasAcked must be between 0 and 10")
             .Validate(o => o.ReplicaAckTimeout > TimeSpan.Zero && o.ReplicaAckTimeout <= TimeSpan.FromMinutes(1), "Redis:ReplicaAckTimeout must be between 0 and 00:01:00")
