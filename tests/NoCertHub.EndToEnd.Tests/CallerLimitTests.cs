@@ -134,15 +134,7 @@ public sealed class CallerLimitTests(SharedGarnet redis) : IClassFixture<SharedG
 
     private hub::NoCertHub.Hub.Verification.ResultNotifier Notifier => _hubs[0].Services.GetRequiredService<hub::NoCertHub.Hub.Verification.ResultNotifier>();
 
-    // The counter as Prometheus would scrape it.
-    private int Throttled(string limit)
-    {
-        using var text = new MemoryStream();
-        _hubs[0].Services.GetRequiredService<Prometheus.CollectorRegistry>().CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
-        var line = System.Text.Encoding.UTF8.GetString(text.ToArray()).Split('\n')
-            .FirstOrDefault(l => l.StartsWith($"nocert_throttled_total{{limit=\"{limit}\"}} ", StringComparison.Ordinal));
-        return line is null ? 0 : (int)double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private int Throttled(string limit) => (int)MetricsText.Value(MetricsText.Of(_hubs[0]), "nocert_throttled_total", $"limit=\"{limit}\"");
 
     private async Task<GrpcChannel> HubAsync(Dictionary<string, string?> settings)
     {

@@ -10,6 +10,14 @@ internal static partial class MetricsText
     public static double Value(string exposition, string name, string labels) =>
         Samples(exposition, name).Where(s => s.Labels == labels).Sum(s => s.Value);
 
+    /// <summary>What an in-process hub's /metrics would show now: its registry, exported as Prometheus scrapes it.</summary>
+    public static string Of(WebApplication hub)
+    {
+        using var text = new MemoryStream();
+        hub.Services.GetRequiredService<Prometheus.CollectorRegistry>().CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+
     /// <summary>All samples of <paramref name="name"/> added up, whatever their labels.</summary>
     public static double Sum(string exposition, string name) => Samples(exposition, name).Sum(s => s.Value);
 
