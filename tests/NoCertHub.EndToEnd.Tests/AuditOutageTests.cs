@@ -1,6 +1,5 @@
 extern alias hub;
 
-using System.Security.Cryptography;
 using Grpc.Net.Client;
 using Microsoft.Data.Sqlite;
 using NoCertHub.Testing;
@@ -68,10 +67,7 @@ public sealed class AuditOutageTests(SharedGarnet redis) : IClassFixture<SharedG
             records.Add(await index.FindByRequestAsync(receipt.RequestId, CancellationToken.None));
         }
 
-        using var publicKey = ECDsa.Create();
-        publicKey.ImportFromPem(services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditKeys>().PublicKeyPem);
-        var chain = await new hub::NoCertHub.Hub.Audit.AuditVerifier(services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChainStore>(), services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChain>())
-            .VerifyAsync(Path.Combine(_directory, "audit-checkpoints"), publicKey, CancellationToken.None);
+        var chain = await TestHub.VerifyAuditAsync(_hub, _directory);
 
         Assert.All(duringOutage, Assert.Null);
         Assert.All(answered, a => Assert.Equal(Verdict.Match, a!.Verdict));

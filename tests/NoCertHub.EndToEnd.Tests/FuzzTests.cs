@@ -1,6 +1,5 @@
 extern alias hub;
 
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
@@ -79,11 +78,7 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         var after = Memory();
         var reread = await window.GetAsync(new GetRequest { RequestId = before.RequestId });
         var services = _hub.Services;
-        var keys = services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditKeys>();
-        using var publicKey = ECDsa.Create();
-        publicKey.ImportFromPem(keys.PublicKeyPem);
-        var chain = await new hub::NoCertHub.Hub.Audit.AuditVerifier(services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChainStore>(), services.GetRequiredService<hub::NoCertHub.Hub.Audit.AuditChain>())
-            .VerifyAsync(Path.Combine(_directory, "audit-checkpoints"), publicKey, CancellationToken.None);
+        var chain = await TestHub.VerifyAuditAsync(_hub, _directory);
 
         Assert.All(answered, r => Assert.Equal(Verdict.Match, r.Verdict));
         Assert.Equal(Hostile / 100, answered.Count);

@@ -73,6 +73,15 @@ internal static class TestHub
         return app;
     }
 
+    /// <summary>The running hub's audit chain checked as `verify-audit` checks it: every record, against the signed checkpoints in <paramref name="directory"/>.</summary>
+    public static async Task<AuditVerification> VerifyAuditAsync(WebApplication app, string directory)
+    {
+        using var publicKey = System.Security.Cryptography.ECDsa.Create();
+        publicKey.ImportFromPem(app.Services.GetRequiredService<AuditKeys>().PublicKeyPem);
+        return await new AuditVerifier(app.Services.GetRequiredService<AuditChainStore>(), app.Services.GetRequiredService<AuditChain>())
+            .VerifyAsync(Path.Combine(directory, "audit-checkpoints"), publicKey, CancellationToken.None);
+    }
+
     public static async Task StopAsync(WebApplication app)
     {
         await app.StopAsync();
