@@ -59,4 +59,46 @@ public sealed class RedisOutageTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task RedisKilledUnderLoadAndRestarted_TheHubRecoversByItself_AndKeepsEveryReceiptItGave()
+    {
+        // A server that persists every write before it answers (appendfsync always), as production's must.
+        var redis = await RedisServerProcess.StartAsync(["--appendonly", "yes", "--appendfsync", "always"]);
+        var directory = Directory.CreateTempSubdirectory("nocert-restart-").FullName;
+        var hub = await TestHub.StartAsync(directory, redis.ConnectionString + ",connectTimeout=500,asyncTimeout=1000", "restart", port: 0);
+        using var channel = GrpcChannel.ForAddress(TestHub.AddressOf(hub));
+        var window = new VerificationService.VerificationServiceClient(channel);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<(string RequestId, string Phase)>();
+        var refused = new System.Collections.Concurrent.ConcurrentBag<StatusCode>();
+        var phase = "before";
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            var load = Task.WhenAll(Enumerable.Range(0, 4).Select(caller => SubmittingWindow.RunAsync(window, caller, () => phase, acknowledged, stop.Token, refused)));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await redis.KillAsync();
+            phase = "down";
+            // Longer than a submit's 5 s deadline: the hub cannot ride it out by waiting.
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            await redis.RestartAsync();
+            phase = "after";
+            await Poll.UntilAsync(() => Task.FromResult(acknowledged.Count(a => a.Phase == "after")), n => n >= 20);
+            await stop.CancelAsync();
+            await load;
+            var lost = await SubmittingWindow.LostAsync(window, acknowledged);
+
+            Assert.Contains(acknowledged, a => a.Phase == "before");
+            // Submits made while it was down were refused (Unavailable, or their deadline), not answered with a receipt.
+            Assert.NotEmpty(refused);
+            Assert.Empty(lost);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await TestHub.StopAsync(hub);
+            await redis.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

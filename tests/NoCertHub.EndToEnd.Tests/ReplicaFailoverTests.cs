@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Grpc.Core;
 using Grpc.Net.Client;
 using NoCertHub.Testing;
 using NoCertHub.V1;
@@ -43,7 +42,7 @@ public sealed class ReplicaFailoverTests(ITestOutputHelper output)
         using var stop = new CancellationTokenSource();
         try
         {
-            var load = Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => SubmitUntilAsync(window, caller, () => phase, acknowledged, stop.Token)));
+            var load = Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => SubmittingWindow.RunAsync(window, caller, () => phase, acknowledged, stop.Token)));
             await Task.Delay(TimeSpan.FromSeconds(1));
 
             // The replica falls behind (stopped), the primary goes on taking writes, then dies.
@@ -60,18 +59,7 @@ public sealed class ReplicaFailoverTests(ITestOutputHelper output)
             await stop.CancelAsync();
             await load;
 
-            var lost = new List<(string RequestId, string Phase)>();
-            foreach (var receipt in acknowledged)
-            {
-                try
-                {
-                    await window.GetAsync(new GetRequest { RequestId = receipt.RequestId });
-                }
-                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-                {
-                    lost.Add(receipt);
-                }
-            }
+            var lost = await SubmittingWindow.LostAsync(window, acknowledged);
 
             var byPhase = acknowledged.GroupBy(a => a.Phase).ToDictionary(g => g.Key, g => g.Count());
             output.WriteLine($"Redis:MinReplicasAcked={minReplicasAcked}: acknowledged {string.Join(", ", byPhase.Select(p => $"{p.Key} {p.Value}"))}; lost {lost.Count} ({string.Join(", ", lost.GroupBy(l => l.Phase).Select(g => $"{g.Key} {g.Count()}"))})");
@@ -101,33 +89,6 @@ public sealed class ReplicaFailoverTests(ITestOutputHelper output)
             }
 
             Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    // One caller: submits, and retries a refused submit with the same client_request_id until it
-    // has a receipt, as a window does; records each receipt with the phase its attempt started in.
-    private static async Task SubmitUntilAsync(VerificationService.VerificationServiceClient window, int caller, Func<string> phase,
-        ConcurrentBag<(string, string)> acknowledged, CancellationToken stop)
-    {
-        for (var n = 0; !stop.IsCancellationRequested; n++)
-        {
-            var request = TestRequests.MarriageCheck($"FAILOVER-{caller}-{n}", "w1", "failover test");
-            request.ClientRequestId = $"failover-{caller}-{n}";
-            while (!stop.IsCancellationRequested)
-            {
-                // The phase the attempt started in: a receipt is counted where its write was made.
-                var started = phase();
-                try
-                {
-                    var receipt = await window.SubmitAsync(new SubmitRequest { Request = request }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: CancellationToken.None);
-                    acknowledged.Add((receipt.RequestId, started));
-                    break;
-                }
-                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-                {
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            }
         }
     }
 }

@@ -33,21 +33,33 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public void Resume() => _server.Signal("CONT");
 
-    /// <summary>Kills the server at once (SIGKILL): whatever it had not replicated or written is gone.</summary>
-    public ValueTask KillAsync() => _server.DisposeAsync();
+    /// <summary>Kills the server at once (SIGKILL): whatever it had not replicated or written is gone; its folder stays.</summary>
+    public Task KillAsync() => _server.KillAsync();
+
+    /// <summary>Starts the server again after <see cref="KillAsync"/>: same port, same folder, same settings (it reads back what it persisted).</summary>
+    public async Task RestartAsync()
+    {
+        var directory = _server.Directory;
+        _server = await ServerProcess.StartAsync("redis-server", Executable(), Arguments(Port, directory, _extra), directory, PingAsync, TimeSpan.FromSeconds(15));
+    }
+
+    private string[] _extra = [];
 
     public static async Task<RedisServerProcess> StartAsync(string[] extra)
     {
-        var executable = ServerProcess.Which("redis-server")
-            ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command, which installs it (apt-get install redis-server)");
         var port = FreePort.Next();
         var directory = Directory.CreateTempSubdirectory("nocert-redis-").FullName;
-        var server = new RedisServerProcess(port);
-        server._server = await ServerProcess.StartAsync("redis-server", executable,
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no", .. extra],
-            directory, server.PingAsync, TimeSpan.FromSeconds(15));
+        var server = new RedisServerProcess(port) { _extra = extra };
+        server._server = await ServerProcess.StartAsync("redis-server", Executable(), Arguments(port, directory, extra), directory, server.PingAsync, TimeSpan.FromSeconds(15));
         return server;
     }
+
+    private static string Executable() => ServerProcess.Which("redis-server")
+        ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command, which installs it (apt-get install redis-server)");
+
+    // Later arguments win: extra settings override the defaults (no persistence).
+    private static string[] Arguments(int port, string directory, string[] extra) =>
+        ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no", .. extra];
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 

@@ -131,6 +131,16 @@ public sealed class ServerProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Kills the server at once (SIGKILL) and waits for it to be gone; its folder stays, for a restart on it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -138,11 +148,7 @@ public sealed class ServerProcess : IAsyncDisposable
             return;
         }
 
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        await KillAsync();
 
         _process.Dispose();
         try
