@@ -34,13 +34,21 @@ public sealed class RedisServerProcess : IAsyncDisposable
     public void Resume() => _server.Signal("CONT");
 
     /// <summary>Kills the server at once (SIGKILL): whatever it had not replicated or written is gone; its folder stays.</summary>
-    public Task KillAsync() => _server.KillAsync();
+    public async Task KillAsync()
+    {
+        Running = false;
+        await _server.KillAsync();
+    }
+
+    /// <summary>False once killed, until restarted.</summary>
+    public bool Running { get; private set; } = true;
 
     /// <summary>Starts the server again after <see cref="KillAsync"/>: same port, same folder, same settings (it reads back what it persisted).</summary>
     public async Task RestartAsync()
     {
         var directory = _server.Directory;
         _server = await ServerProcess.StartAsync("redis-server", Executable(), Arguments(Port, directory, _extra), directory, PingAsync, TimeSpan.FromSeconds(15));
+        Running = true;
     }
 
     private string[] _extra = [];
