@@ -23,19 +23,7 @@ public sealed class EmbeddedRedisServerTests : IDisposable
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
             var db = redis.GetDatabase();
-            var pending = new List<Task>();
-            for (var i = 0; i < Requests; i++)
-            {
-                pending.Add(db.HashSetAsync($"req:{i}", [new HashEntry("state", "queued"), new HashEntry("officer", $"officer-{i}"), new HashEntry("result", new string('r', 300))]));
-                pending.Add(db.StringSetAsync($"body:{i}", new string('b', 300)));
-                if (pending.Count >= 2000)
-                {
-                    await Task.WhenAll(pending);
-                    pending.Clear();
-                }
-            }
-
-            await Task.WhenAll(pending);
+            await WriteAsync(db, Requests);
             await server.CommitAsync(CancellationToken.None);
             Assert.Equal([], await MissingAsync(db, Requests));
         }
@@ -59,19 +47,7 @@ public sealed class EmbeddedRedisServerTests : IDisposable
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
             var db = redis.GetDatabase();
-            var pending = new List<Task>();
-            for (var i = 0; i < Requests; i++)
-            {
-                pending.Add(db.HashSetAsync($"req:{i}", [new HashEntry("state", "queued"), new HashEntry("officer", $"officer-{i}"), new HashEntry("result", new string('r', 300))]));
-                pending.Add(db.StringSetAsync($"body:{i}", new string('b', 300)));
-                if (pending.Count >= 2000)
-                {
-                    await Task.WhenAll(pending);
-                    pending.Clear();
-                }
-            }
-
-            await Task.WhenAll(pending);
+            await WriteAsync(db, Requests);
             await server.CommitAsync(CancellationToken.None);
             // The scheduled checkpoints drop the segments they cover: of ~150 MB written, less
             // than one 64 MB segment stays.
@@ -104,6 +80,24 @@ public sealed class EmbeddedRedisServerTests : IDisposable
 
     private long Bytes(string folder) =>
         new DirectoryInfo(Path.Combine(_directory, folder)).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    // A hash and a string per request, as the hub keeps them: about 750 bytes each.
+    private static async Task WriteAsync(IDatabase db, int requests)
+    {
+        var pending = new List<Task>();
+        for (var i = 0; i < requests; i++)
+        {
+            pending.Add(db.HashSetAsync($"req:{i}", [new HashEntry("state", "queued"), new HashEntry("officer", $"officer-{i}"), new HashEntry("result", new string('r', 300))]));
+            pending.Add(db.StringSetAsync($"body:{i}", new string('b', 300)));
+            if (pending.Count >= 2000)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }
 
     // Every 97th request, the oldest first: those are the ones a cache would have dropped.
     private static async Task<List<int>> MissingAsync(IDatabase db, int requests)
