@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Google.Protobuf.WellKnownTypes;
 using HdrHistogram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,6 +9,7 @@ using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Routing;
 using NoCertHub.Hub.Sla;
 using NoCertHub.Hub.Storage;
+using NoCertHub.LoadTests.Shared;
 using NoCertHub.Testing;
 using NoCertHub.V1;
 using Prometheus;
@@ -138,32 +138,8 @@ await LoadAsync(pending - dueCount, n => (now, now.AddDays(1).AddSeconds(n % 86_
         await Task.WhenAll(tasks);
     }
 
-    AcceptedRequest Request(int n, (DateTimeOffset Accepted, DateTimeOffset Deadline, bool Remind) times)
-    {
-        var window = "window-" + (n % 200).ToString(CultureInfo.InvariantCulture);
-        var shard = keys.ShardOfWindow("jj-market-window", window);
-        var id = RedisKeys.NewRequestId(shard);
-        var request = new VerificationRequest
-        {
-            ItemCode = "JJ-MZ-001",
-            Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X", Name = "张伟" },
-            CaseNumber = "JJ-2026-" + n.ToString("D8", CultureInfo.InvariantCulture),
-            Purpose = "企业开办登记：核验婚姻状况",
-            Requester = new Requester { Department = "jj-market-window", Window = window, Officer = "officer-" + (n % 50).ToString(CultureInfo.InvariantCulture) },
-        };
-        request.Claims["name"] = "张伟";
-        request.Claims["marital_status"] = "已婚";
-        var receipt = new Receipt
-        {
-            RequestId = id,
-            ItemCode = "JJ-MZ-001",
-            SlaClass = SlaClass.Immediate,
-            AcceptedAt = Timestamp.FromDateTimeOffset(times.Accepted),
-            Deadline = Timestamp.FromDateTimeOffset(times.Deadline),
-            OwningDepartment = "jj-civil-affairs",
-        };
-        return new AcceptedRequest(id, RedisKeys.WindowId("jj-market-window", window), request, receipt, times.Remind ? policy.ReminderFor(times.Accepted, times.Deadline) : null, request.Requester.Officer);
-    }
+    AcceptedRequest Request(int n, (DateTimeOffset Accepted, DateTimeOffset Deadline, bool Remind) times) =>
+        BenchRequests.Marriage(keys, n, times.Accepted, times.Deadline, times.Remind ? policy.ReminderFor(times.Accepted, times.Deadline) : null);
 }
 finally
 {

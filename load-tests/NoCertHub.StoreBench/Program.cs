@@ -7,6 +7,7 @@ using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
 using NoCertHub.Hub.Requests;
 using NoCertHub.Hub.Storage;
+using NoCertHub.LoadTests.Shared;
 using NoCertHub.V1;
 using StackExchange.Redis;
 
@@ -105,31 +106,9 @@ static string Breakdown(string directory) => string.Join(", ", new DirectoryInfo
 
 static (AcceptedRequest Request, string Window) Request(RedisKeys keys, int n)
 {
-    var window = "window-" + (n % 200).ToString(CultureInfo.InvariantCulture);
-    var shard = keys.ShardOfWindow("jj-market-window", window);
-    var id = RedisKeys.NewRequestId(shard);
     var now = DateTimeOffset.UtcNow;
-    var request = new VerificationRequest
-    {
-        ItemCode = "JJ-MZ-001",
-        Subject = new Subject { Kind = SubjectKind.Person, Id = "33100219850312001X", Name = "张伟" },
-        CaseNumber = "JJ-2026-" + n.ToString("D8", CultureInfo.InvariantCulture),
-        Purpose = "企业开办登记：核验婚姻状况",
-        Requester = new Requester { Department = "jj-market-window", Window = window, Officer = "officer-" + (n % 50).ToString(CultureInfo.InvariantCulture) },
-    };
-    request.Claims["name"] = "张伟";
-    request.Claims["marital_status"] = "已婚";
-    var receipt = new Receipt
-    {
-        RequestId = id,
-        ItemCode = "JJ-MZ-001",
-        SlaClass = SlaClass.Immediate,
-        AcceptedAt = Timestamp.FromDateTimeOffset(now),
-        Deadline = Timestamp.FromDateTimeOffset(now.AddMinutes(30)),
-        OwningDepartment = "jj-civil-affairs",
-    };
-    var windowId = RedisKeys.WindowId("jj-market-window", window);
-    return (new AcceptedRequest(id, windowId, request, receipt, null, request.Requester.Officer), windowId);
+    var accepted = BenchRequests.Marriage(keys, n, now, now.AddMinutes(30));
+    return (accepted, accepted.WindowId);
 }
 
 static VerificationResult Answer(AcceptedRequest accepted)
