@@ -19,22 +19,12 @@ internal sealed class AnswerSeals : IDisposable
     private readonly ISealVerifier? _verifier;
     private readonly TimeSpan _skew;
 
-    // The connection certificate's holder and validity, read once per session: its subject does
-    // not change between answers, and reading it costs more than the rest of the check.
-    private readonly DateTime _notBefore;
-    private readonly DateTime _notAfter;
-    private readonly byte[] _rawConnection;
-    private (string Department, string Agent, string? Problem)? _holder;
-
     public AnswerSeals(X509Certificate2? connectionCertificate, TimeSpan clockSkew)
     {
         _connection = connectionCertificate;
         _verifier = connectionCertificate is null ? null : SealAlgorithms.EcdsaP256.OpenVerifier(connectionCertificate);
         _skew = clockSkew;
-        _rawConnection = connectionCertificate?.RawData ?? [];
-        (_notBefore, _notAfter) = connectionCertificate is null ? default : (connectionCertificate.NotBefore, connectionCertificate.NotAfter);
     }
-
 
     /// <summary>Why <paramref name="answer"/>'s seal is not acceptable from <paramref name="session"/>, or null.</summary>
     public string? Problem(TaskResult answer, RoutedTask task, AgentSession session, DateTimeOffset now)
@@ -58,20 +48,13 @@ internal sealed class AnswerSeals : IDisposable
         var sealedAt = seal.SealedAt.ToDateTimeOffset();
         if (_connection is not null)
         {
-            if (!seal.Certificate.Span.SequenceEqual(_rawConnection))
+            if (!seal.Certificate.Span.SequenceEqual(_connection.RawData))
             {
                 return "it is sealed under a certificate other than the one this agent connected with";
             }
 
-            if (_holder is not { } holder || holder.Department != session.Department || holder.Agent != session.AgentId)
-            {
-                holder = (session.Department, session.AgentId, SealCertificate.HolderProblem(_connection, session.Department, session.AgentId));
-                _holder = holder;
-            }
-
             return _verifier is null ? "the agent's certificate holds no ECDSA P-256 key to seal with"
-                : (holder.Problem ?? SealCertificate.TimeProblem(_notBefore, _notAfter, sealedAt)) is { } problem ? "its seal cannot be this agent's: " + problem
-                : Signed(_verifier, answer, task, session, sealedAt);
+                : Verify(_connection, _verifier, answer, task, session, sealedAt);
         }
 
         X509Certificate2 carried;
@@ -96,13 +79,15 @@ internal sealed class AnswerSeals : IDisposable
     private static string? Verify(X509Certificate2 certificate, ISealVerifier verifier, TaskResult answer, RoutedTask task, AgentSession session, DateTimeOffset sealedAt)
     {
         var problem = SealCertificate.SubjectProblem(certificate, session.Department, session.AgentId, sealedAt);
-        return problem is not null ? "its seal cannot be this agent's: " + problem : Signed(verifier, answer, task, session, sealedAt);
-    }
+        if (problem is not null)
+        {
+            return "its seal cannot be this agent's: " + problem;
+        }
 
-    private static string? Signed(ISealVerifier verifier, TaskResult answer, RoutedTask task, AgentSession session, DateTimeOffset sealedAt) =>
-        verifier.Verify(Content(answer, task, session, sealedAt).Encode(), answer.Seal.Signature.Span)
+        return verifier.Verify(Content(answer, task, session, sealedAt).Encode(), answer.Seal.Signature.Span)
             ? null
             : "its seal does not verify: the answer is not what was sealed, or the key that sealed it is not the certificate's";
+    }
 
     /// <summary>The bytes the agent sealed, as the hub knows them: the task's item and subject, the answer, and this session's agent.</summary>
     private static SealContent Content(TaskResult answer, RoutedTask task, AgentSession session, DateTimeOffset sealedAt) => new()

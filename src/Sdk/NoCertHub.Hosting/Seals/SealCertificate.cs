@@ -11,17 +11,7 @@ namespace NoCertHub.Hosting.Seals;
 public static class SealCertificate
 {
     /// <summary>Why <paramref name="certificate"/> cannot carry <paramref name="agent"/>'s seal for <paramref name="department"/> at <paramref name="sealedAt"/>, or null when it can (its issuer not checked).</summary>
-    public static string? SubjectProblem(X509Certificate2 certificate, string department, string agent, DateTimeOffset sealedAt) =>
-        HolderProblem(certificate, department, agent) ?? TimeProblem(certificate.NotBefore, certificate.NotAfter, sealedAt);
-
-    /// <summary>Whether the certificate was in force when the seal was made (its validity, as read once from the certificate).</summary>
-    public static string? TimeProblem(DateTime notBefore, DateTime notAfter, DateTimeOffset sealedAt) =>
-        sealedAt < notBefore || sealedAt > notAfter
-            ? $"the sealing certificate was not in force at {sealedAt:u} (valid {notBefore.ToUniversalTime():u} to {notAfter.ToUniversalTime():u})"
-            : null;
-
-    /// <summary>Whether the certificate is <paramref name="department"/>'s agent <paramref name="agent"/>'s, whenever it was used.</summary>
-    public static string? HolderProblem(X509Certificate2 certificate, string department, string agent)
+    public static string? SubjectProblem(X509Certificate2 certificate, string department, string agent, DateTimeOffset sealedAt)
     {
         var subject = CertificateSubject.Read(certificate, out var problem);
         if (problem is not null)
@@ -34,8 +24,13 @@ public static class SealCertificate
             return $"the sealing certificate is a {subject.Role.Name()} certificate, not an agent's";
         }
 
-        return subject.Department != department || subject.Name != agent
-            ? $"the seal's certificate is {subject.Department}'s agent {subject.Name}, but the answer names {department}'s agent {agent}"
+        if (subject.Department != department || subject.Name != agent)
+        {
+            return $"the seal's certificate is {subject.Department}'s agent {subject.Name}, but the answer names {department}'s agent {agent}";
+        }
+
+        return sealedAt < certificate.NotBefore || sealedAt > certificate.NotAfter
+            ? $"the sealing certificate was not in force at {sealedAt:u} (valid {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u})"
             : null;
     }
 
