@@ -289,3 +289,5 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
 public sealed class AuditTrailOnGarnetTests(SharedGarnet redis) : AuditTrailTests<SharedGarnet>(redis);
 
 public sealed class AuditTrailOnRedisServerTests(SharedRedisServer redis) : AuditTrailTests<SharedRedisServer>(redis);
+
+public sealed class AuditTrailOnRedisClusterTests(SharedRedisCluster redis) : AuditTrailTests<SharedRedisCluster>(redis);

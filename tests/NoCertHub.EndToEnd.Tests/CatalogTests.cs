@@ -418,3 +418,5 @@ public abstract class CatalogTests<TRedis>(TRedis redis) : IClassFixture<TRedis>
 public sealed class CatalogOnGarnetTests(SharedGarnet redis) : CatalogTests<SharedGarnet>(redis);
 
 public sealed class CatalogOnRedisServerTests(SharedRedisServer redis) : CatalogTests<SharedRedisServer>(redis);
+
+public sealed class CatalogOnRedisClusterTests(SharedRedisCluster redis) : CatalogTests<SharedRedisCluster>(redis);

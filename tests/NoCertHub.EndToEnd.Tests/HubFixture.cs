@@ -92,20 +92,31 @@ internal static class TestHub
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 }
 
-/// <summary>A real hub on a loopback port, with its real stores, as a test class shares it.</summary>
+/// <summary>
+/// Real hubs on loopback ports, with their real stores, as a test class shares them: one hub, or
+/// (on a Redis Cluster) three sharing the cluster and one audit database, windows asking the first
+/// and agents connected to the second, so every answer crosses hubs.
+/// </summary>
 public abstract class HubFixture : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private readonly List<WebApplication> _hubs = [];
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("nocert-e2e-").FullName;
 
+    /// <summary>The hub the windows ask.</summary>
     public Uri Address { get; private set; } = null!;
+
+    /// <summary>The hub the agents connect to: the same one, or another where there are several.</summary>
+    public Uri AgentAddress { get; private set; } = null!;
 
     public NoCertHubClient Client { get; private set; } = null!;
 
-    internal AuditSearchIndex Audit => _app!.Services.GetRequiredService<AuditSearchIndex>();
+    internal AuditSearchIndex Audit => _hubs[0].Services.GetRequiredService<AuditSearchIndex>();
 
-    internal IServiceProvider Services => _app!.Services;
+    internal IServiceProvider Services => _hubs[0].Services;
+
+    /// <summary>How many hubs share the Redis.</summary>
+    protected virtual int HubCount => 1;
 
     /// <summary>The external Redis to use, or null for the embedded server.</summary>
     protected abstract Task<string?> StartRedisAsync();
@@ -115,17 +126,40 @@ public abstract class HubFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var redis = await StartRedisAsync();
-        _app = await TestHub.StartAsync(Directory, redis, "e2e-" + Guid.NewGuid().ToString("N")[..8], port: 0);
-        Address = TestHub.AddressOf(_app);
+        var prefix = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        if (HubCount == 1)
+        {
+            _hubs.Add(await TestHub.StartAsync(Directory, redis, prefix, port: 0));
+        }
+        else
+        {
+            // Each hub its own data folder; one audit database and its keys, as several hubs share SQL Server.
+            var audit = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "audit")).FullName;
+            var shared = new Dictionary<string, string?>
+            {
+                ["Audit:ConnectionString"] = $"Data Source={Path.Combine(audit, "audit.db")}",
+                ["Audit:SubjectKeyPath"] = Path.Combine(audit, "keys", "subject.key"),
+                ["Audit:SigningKeyPath"] = Path.Combine(audit, "keys", "signing.pem"),
+                ["Audit:CheckpointDirectory"] = Path.Combine(audit, "checkpoints"),
+            };
+            for (var i = 0; i < HubCount; i++)
+            {
+                var folder = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "hub" + i)).FullName;
+                _hubs.Add(await TestHub.StartAsync(folder, redis, prefix, port: 0, shared));
+            }
+        }
+
+        Address = TestHub.AddressOf(_hubs[0]);
+        AgentAddress = TestHub.AddressOf(_hubs[Math.Min(1, _hubs.Count - 1)]);
         Client = new NoCertHubClient(new NoCertHubClientOptions { Address = Address, VerifyTimeout = TimeSpan.FromSeconds(20) });
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
-        if (_app is not null)
+        foreach (var hub in _hubs)
         {
-            await TestHub.StopAsync(_app);
+            await TestHub.StopAsync(hub);
         }
 
         await StopRedisAsync();
@@ -160,6 +194,28 @@ public sealed class RedisServerHubFixture : HubFixture
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Three hubs on a loopback Redis Cluster (three primaries, three replicas).</summary>
+public sealed class RedisClusterHubFixture : HubFixture
+{
+    private RedisClusterProcess? _cluster;
+
+    protected override int HubCount => 3;
+
+    protected override async Task<string?> StartRedisAsync()
+    {
+        _cluster = await RedisClusterProcess.StartAsync();
+        return _cluster.ConnectionString;
+    }
+
+    protected override async Task StopRedisAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
         }
     }
 }

@@ -257,3 +257,5 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
 public sealed class ObservabilityOnGarnetTests(SharedGarnet redis) : ObservabilityTests<SharedGarnet>(redis);
 
 public sealed class ObservabilityOnRedisServerTests(SharedRedisServer redis) : ObservabilityTests<SharedRedisServer>(redis);
+
+public sealed class ObservabilityOnRedisClusterTests(SharedRedisCluster redis) : ObservabilityTests<SharedRedisCluster>(redis);

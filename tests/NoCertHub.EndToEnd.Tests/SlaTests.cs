@@ -375,3 +375,5 @@ public abstract class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IA
 public sealed class SlaOnGarnetTests(SharedGarnet redis) : SlaTests<SharedGarnet>(redis);
 
 public sealed class SlaOnRedisServerTests(SharedRedisServer redis) : SlaTests<SharedRedisServer>(redis);
+
+public sealed class SlaOnRedisClusterTests(SharedRedisCluster redis) : SlaTests<SharedRedisCluster>(redis);

@@ -186,7 +186,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     [Fact]
     public async Task Agent_KilledMidTask_TaskIsAnsweredByAnotherAgent()
     {
-        using var channel = GrpcChannel.ForAddress(hub.Address);
+        using var channel = GrpcChannel.ForAddress(hub.AgentAddress);
         var raw = new AgentService.AgentServiceClient(channel);
         using var killed = new CancellationTokenSource();
         var call = raw.Connect(cancellationToken: killed.Token);
@@ -209,7 +209,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     [Fact]
     public async Task Agent_SendingAMalformedResult_IsDisconnectedAndTheTaskIsAnsweredByAnother()
     {
-        using var channel = GrpcChannel.ForAddress(hub.Address);
+        using var channel = GrpcChannel.ForAddress(hub.AgentAddress);
         var raw = new AgentService.AgentServiceClient(channel);
         using var call = raw.Connect();
         await Hello(call, "jj-haimen-street", "garbage-agent", "JJ-JD-001");
@@ -230,7 +230,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     [Fact]
     public async Task Agent_ClaimingAnotherDepartmentsItem_IsRefused()
     {
-        using var channel = GrpcChannel.ForAddress(hub.Address);
+        using var channel = GrpcChannel.ForAddress(hub.AgentAddress);
         using var call = new AgentService.AgentServiceClient(channel).Connect();
 
         await call.RequestStream.WriteAsync(Hello("jj-haimen-street", "impostor", "JJ-GA-001"));
@@ -319,7 +319,7 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
     }
 
     private async Task<AgentRun> Agents(params Agents.Hosting.DepartmentAgentOptions[] departments) =>
-        new(await TestAgents.StartAsync(hub.Address, departments));
+        new(await TestAgents.StartAsync(hub.AgentAddress, departments));
 
     private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -368,3 +368,5 @@ public abstract class VerificationPathTests<TFixture>(TFixture hub) : IClassFixt
 public sealed class VerificationPathOnEmbeddedGarnet(GarnetHubFixture hub) : VerificationPathTests<GarnetHubFixture>(hub);
 
 public sealed class VerificationPathOnRedisServer(RedisServerHubFixture hub) : VerificationPathTests<RedisServerHubFixture>(hub);
+
+public sealed class VerificationPathOnRedisCluster(RedisClusterHubFixture hub) : VerificationPathTests<RedisClusterHubFixture>(hub);

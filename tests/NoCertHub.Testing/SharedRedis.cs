@@ -74,3 +74,23 @@ public sealed class SharedRedisServer : SharedRedis
         }
     }
 }
+
+/// <summary>A loopback Redis Cluster (three primaries, three replicas) for a test class: the hub's keys spread over its slots.</summary>
+public sealed class SharedRedisCluster : SharedRedis
+{
+    private RedisClusterProcess? _cluster;
+
+    public override async Task InitializeAsync()
+    {
+        _cluster = await RedisClusterProcess.StartAsync();
+        ConnectionString = _cluster.ConnectionString;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}

@@ -10,7 +10,7 @@ public sealed class LuaScriptsTests
     {
         var names = typeof(LuaScripts).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("lua/", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(["accept.lua", "adopt.lua", "assign.lua", "close.lua", "complete.lua", "fire.lua", "history.lua", "record.lua", "server_millis.lua"],
+        Assert.Equal(["accept.lua", "adopt.lua", "assign.lua", "claim.lua", "close.lua", "complete.lua", "fire.lua", "handover.lua", "history.lua", "record.lua", "server_millis.lua"],
             names.Select(n => n["lua/".Length..]).Order(StringComparer.Ordinal));
         Assert.All(names, n => Assert.DoesNotContain("--! include", LuaScripts.Text(n["lua/".Length..]), StringComparison.Ordinal));
         var complete = LuaScripts.Load("complete.lua").Text;

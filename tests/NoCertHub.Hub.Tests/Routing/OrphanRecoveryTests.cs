@@ -85,6 +85,98 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
         Assert.True(await fixture.Redis.GetDatabase().SetContainsAsync(_keys.Hubs, live.Incarnation.Id));
     }
 
+    [Fact]
+    public async Task RequestAtAHubWithoutTheAgent_IsHandedToTheHubWhoseAgentAnswersIt_AndOwnedThere()
+    {
+        var windows = Hub("hub-windows");
+        var agents = Hub("hub-agents");
+        await windows.Recovery.RunOnceAsync(CancellationToken.None);
+        await agents.Recovery.RunOnceAsync(CancellationToken.None);
+        var agent = new AgentSession("ca-far", "jj-civil-affairs", ["JJ-MZ-001"], 10);
+        agents.Dispatcher.Register(agent);
+        await agents.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await RouteAsync(windows, "w-far-" + i));
+        }
+
+        await windows.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+        await agents.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+
+        Assert.Equal(0, windows.Dispatcher.QueuedCount("jj-civil-affairs"));
+        Assert.Equal(ids, Received(agent).Select(t => t.RequestId));
+        // Owned by the receiving hub now: if it dies, its requests are adopted from it, not from the window's hub.
+        Assert.All(await windows.Requests.FindUnansweredOfAsync(new HashSet<string> { agents.Incarnation.Id }, CancellationToken.None), r => Assert.Contains(r.RequestId, ids));
+        Assert.Equal(3, (await windows.Requests.FindUnansweredOfAsync(new HashSet<string> { agents.Incarnation.Id }, CancellationToken.None)).Count);
+        Assert.Equal(3, windows.Handover.HandedOver);
+    }
+
+    [Fact]
+    public async Task HubDyingWithRequestsInItsInbox_OneLiveHubClaimsThemAndRoutesEachOnce()
+    {
+        var windows = Hub("hub-w");
+        var doomed = Hub("hub-doomed");
+        await windows.Recovery.RunOnceAsync(CancellationToken.None);
+        await doomed.Recovery.RunOnceAsync(CancellationToken.None);
+        doomed.Dispatcher.Register(new AgentSession("ca-doomed", "jj-civil-affairs", ["JJ-MZ-001"], 10));
+        await doomed.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+        var ids = new List<string> { await RouteAsync(windows, "w-d1"), await RouteAsync(windows, "w-d2") };
+        await windows.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+        // Handed over, never taken: the receiving hub dies with both in its inbox.
+        await fixture.Redis.GetDatabase().KeyDeleteAsync(_keys.HubLease(doomed.Incarnation.Id));
+
+        var first = Hub("hub-heir-1");
+        var second = Hub("hub-heir-2");
+        var adopted = await Task.WhenAll(first.Recovery.RunOnceAsync(CancellationToken.None), second.Recovery.RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(2, adopted.Sum());
+        Assert.Equal(2, first.Dispatcher.QueuedCount("jj-civil-affairs") + second.Dispatcher.QueuedCount("jj-civil-affairs"));
+        Assert.Equal(0, await fixture.Redis.GetDatabase().ListLengthAsync(_keys.HubInbox(doomed.Incarnation.Id)));
+        // A late hand-over to the dead hub is refused: the request stays where it is.
+        await RouteAsync(windows, "w-d3");
+        await windows.Handover.RunOnceAsync(fullRound: false, CancellationToken.None);
+        Assert.Equal(1, windows.Dispatcher.QueuedCount("jj-civil-affairs"));
+        Assert.Equal(0, await fixture.Redis.GetDatabase().ListLengthAsync(_keys.HubInbox(doomed.Incarnation.Id)));
+    }
+
+    [Fact]
+    public async Task RequestForAnItemNoHubsAgentAnswers_StaysQueuedWhereItWasAsked()
+    {
+        var windows = Hub("hub-alone");
+        var other = Hub("hub-other-items");
+        await windows.Recovery.RunOnceAsync(CancellationToken.None);
+        await other.Recovery.RunOnceAsync(CancellationToken.None);
+        other.Dispatcher.Register(new AgentSession("ps-1", "jj-public-security", ["JJ-GA-001"], 10));
+        await other.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+
+        await RouteAsync(windows, "w-alone");
+        await windows.Handover.RunOnceAsync(fullRound: true, CancellationToken.None);
+
+        Assert.Equal(1, windows.Dispatcher.QueuedCount("jj-civil-affairs"));
+        Assert.Equal(0, windows.Handover.HandedOver);
+    }
+
+    /// <summary>Accepts a request at <paramref name="hub"/> and puts it in its routing queues, as a window's call does.</summary>
+    private static async Task<string> RouteAsync(Parts hub, string window)
+    {
+        var accepted = TestRequests.Accepted(hub.Keys, window, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(30), "case-" + window, officer: "officer-from-certificate");
+        await hub.Requests.AcceptAsync(accepted, null, CancellationToken.None);
+        hub.Dispatcher.Enqueue(RoutedTask.For(accepted.Request, accepted.Receipt, "officer-from-certificate", ["marital_status"]));
+        return accepted.RequestId;
+    }
+
+    private static List<VerificationTask> Received(AgentSession agent)
+    {
+        var tasks = new List<VerificationTask>();
+        while (agent.Outbound.Reader.TryRead(out var message))
+        {
+            tasks.Add(message.Task);
+        }
+
+        return tasks;
+    }
+
     private static async Task<string> AcceptAsync(Parts hub, string window, bool overdue)
     {
         var acceptedAt = DateTimeOffset.UtcNow - (overdue ? TimeSpan.FromHours(1) : TimeSpan.Zero);
@@ -109,14 +201,15 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
         var incarnation = new HubIncarnation(hubOptions);
         var requests = fixture.RequestStore(_keys, sla, incarnation);
         var dispatcher = new Dispatcher(requests, TimeProvider.System);
-        var recovery = new OrphanRecovery(fixture.Redis, _keys, requests, dispatcher, Catalog, incarnation, TimeProvider.System, hubOptions, NullLogger<OrphanRecovery>.Instance);
+        var handover = new HubHandover(fixture.Redis, _keys, requests, dispatcher, Catalog, incarnation, TimeProvider.System, hubOptions, NullLogger<HubHandover>.Instance);
+        var recovery = new OrphanRecovery(fixture.Redis, _keys, requests, dispatcher, Catalog, handover, incarnation, TimeProvider.System, hubOptions, NullLogger<OrphanRecovery>.Instance);
         var slaStore = new RedisSlaStore(fixture.Redis, _keys, sla, fixture.Durability);
         var relay = new ReminderRelay(fixture.Redis, _keys, dispatcher, NullLogger<ReminderRelay>.Instance);
         var sweeper = new OverdueSweeper(slaStore, _keys, relay, new SlaMetrics(Prometheus.Metrics.WithCustomRegistry(Prometheus.Metrics.NewCustomRegistry())), TimeProvider.System, sla, hubOptions, NullLogger<OverdueSweeper>.Instance);
-        return new Parts(_keys, incarnation, requests, dispatcher, recovery, sweeper);
+        return new Parts(_keys, incarnation, requests, dispatcher, recovery, sweeper, handover);
     }
 
-    private sealed record Parts(RedisKeys Keys, HubIncarnation Incarnation, RedisRequestStore Requests, Dispatcher Dispatcher, OrphanRecovery Recovery, OverdueSweeper Sweeper);
+    private sealed record Parts(RedisKeys Keys, HubIncarnation Incarnation, RedisRequestStore Requests, Dispatcher Dispatcher, OrphanRecovery Recovery, OverdueSweeper Sweeper, HubHandover Handover);
 }
 
 [Trait(TestSpeed.Name, TestSpeed.Slow)]

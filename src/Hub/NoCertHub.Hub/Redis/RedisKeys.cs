@@ -35,11 +35,24 @@ internal sealed class RedisKeys
 
     public RedisChannel ResultsChannel => RedisChannel.Literal(Prefix + ":results");
 
-    /// <summary>Every hub incarnation that may hold requests in memory.</summary>
+    /// <summary>
+    /// Every hub incarnation that may hold requests in memory. On a Redis Cluster this key and
+    /// every key below tagged <c>{prefix:hubs}</c> hash to one slot, so a script can check a hub's
+    /// lease and touch its inbox at once.
+    /// </summary>
     public RedisKey Hubs => Prefix + ":hubs";
 
     /// <summary>Present while the hub incarnation is alive.</summary>
-    public RedisKey HubLease(string incarnation) => Prefix + ":hub:" + incarnation;
+    public RedisKey HubLease(string incarnation) => "{" + Prefix + ":hubs}:lease:" + incarnation;
+
+    /// <summary>Requests other hubs handed to this incarnation for its agents: entries "request id \n previous owner".</summary>
+    public RedisKey HubInbox(string incarnation) => "{" + Prefix + ":hubs}:inbox:" + incarnation;
+
+    /// <summary>What this incarnation's agents answer, members "department/item"; it expires with the lease.</summary>
+    public RedisKey HubItems(string incarnation) => "{" + Prefix + ":hubs}:items:" + incarnation;
+
+    /// <summary>Hubs tell each other here that what their agents answer changed, or that a hub's inbox has requests.</summary>
+    public RedisChannel HandoverChannel => RedisChannel.Literal(Prefix + ":handover");
 
     public RedisChannel RemindersChannel => RedisChannel.Literal(Prefix + ":reminders");
 

@@ -37,16 +37,31 @@ internal sealed class Dispatcher : IDisposable
     /// <summary>Told each time an agent is handed a task (the queueing hop's end).</summary>
     public event Action<RoutedTask>? HandedToAgent;
 
+    /// <summary>Told when a task waits for an item no agent connected to this hub answers: another hub's agents may.</summary>
+    public event Action? Unserved;
+
+    /// <summary>Told when an agent connects or leaves: the items this hub's agents answer may have changed.</summary>
+    public event Action? AgentsChanged;
+
     public void Enqueue(RoutedTask task)
     {
         task.QueuedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var route = Route(task.Department);
+        bool unserved;
         lock (route)
         {
-            if (!TryAssign(route, task))
+            if (TryAssign(route, task))
             {
-                route.Queue(task.ItemCode).AddLast(task);
+                return;
             }
+
+            route.Queue(task.ItemCode).AddLast(task);
+            unserved = !Serves(route, task.ItemCode);
+        }
+
+        if (unserved)
+        {
+            Unserved?.Invoke();
         }
     }
 
@@ -58,6 +73,48 @@ internal sealed class Dispatcher : IDisposable
             route.Agents.Add(session);
             Fill(route, session);
         }
+
+        AgentsChanged?.Invoke();
+    }
+
+    /// <summary>Each department and item an agent connected to this hub answers now.</summary>
+    public IReadOnlyList<(string Department, string ItemCode)> ServedItems()
+    {
+        var served = new List<(string, string)>();
+        foreach (var (department, route) in _departments)
+        {
+            lock (route)
+            {
+                served.AddRange(route.Agents.SelectMany(a => a.ItemCodes).Distinct(StringComparer.Ordinal).Select(item => (department, item)));
+            }
+        }
+
+        return served;
+    }
+
+    /// <summary>
+    /// Takes out of the queues every task waiting for an item that no agent here answers and
+    /// <paramref name="servedElsewhere"/> says another hub's agents do: the caller hands them over.
+    /// </summary>
+    public IReadOnlyList<RoutedTask> TakeUnserved(Func<string, string, bool> servedElsewhere)
+    {
+        var taken = new List<RoutedTask>();
+        foreach (var (department, route) in _departments)
+        {
+            lock (route)
+            {
+                foreach (var (item, queue) in route.Queues)
+                {
+                    if (queue.Count > 0 && !Serves(route, item) && servedElsewhere(department, item))
+                    {
+                        taken.AddRange(queue);
+                        queue.Clear();
+                    }
+                }
+            }
+        }
+
+        return taken;
     }
 
     /// <summary>The task the agent holds under that id, or null.</summary>
@@ -89,6 +146,18 @@ internal sealed class Dispatcher : IDisposable
 
     /// <summary>Removes the agent; its unanswered tasks go to other agents or back to the front of the queue.</summary>
     public IReadOnlyList<RoutedTask> Unregister(AgentSession session)
+    {
+        var orphans = Release(session);
+        AgentsChanged?.Invoke();
+        if (orphans.Count > 0)
+        {
+            Unserved?.Invoke();
+        }
+
+        return orphans;
+    }
+
+    private List<RoutedTask> Release(AgentSession session)
     {
         var route = Route(session.Department);
         lock (route)
@@ -160,6 +229,19 @@ internal sealed class Dispatcher : IDisposable
         }
 
         return loads;
+    }
+
+    private static bool Serves(DepartmentRoute route, string itemCode)
+    {
+        foreach (var agent in route.Agents)
+        {
+            if (agent.Answers(itemCode))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private DepartmentRoute Route(string department) => _departments.GetOrAdd(department, static _ => new DepartmentRoute());

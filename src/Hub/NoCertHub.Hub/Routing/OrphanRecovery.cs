@@ -18,6 +18,7 @@ internal sealed class OrphanRecovery(
     IRequestStore store,
     Dispatcher dispatcher,
     ICatalog catalog,
+    HubHandover handover,
     HubIncarnation incarnation,
     TimeProvider time,
     IOptions<HubOptions> options,
@@ -49,11 +50,15 @@ internal sealed class OrphanRecovery(
         {
             if (await store.AdoptAsync(requestId, owner, cancellationToken) is { } request)
             {
-                var fields = catalog.Find(request.Receipt.ItemCode)?.DisclosableFields ?? (IEnumerable<string>)[];
-                var officer = request.Officer.Length > 0 ? request.Officer : request.Request.Requester.Officer;
-                dispatcher.Enqueue(RoutedTask.For(request.Request, request.Receipt, officer, fields));
+                dispatcher.Enqueue(RoutedTask.For(request, catalog));
                 adopted++;
             }
+        }
+
+        // And what was handed to them and not yet taken: each dead hub's inbox is claimed whole, by one hub.
+        foreach (var hub in dead)
+        {
+            adopted += await handover.ClaimInboxOfAsync(hub, cancellationToken);
         }
 
         RoutingLog.Adopted(logger, string.Join(", ", dead), incarnation.Id, adopted, orphans.Count);

@@ -1,5 +1,7 @@
+using NoCertHub.Hub.Catalog;
 using NoCertHub.Hub.Core;
 using NoCertHub.Hub.Redis;
+using NoCertHub.Hub.Requests;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Routing;
@@ -66,5 +68,13 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
             Applicant = applicant,
             SubjectRole = SubjectRoles.Of(request.Subject, applicant, request.RelatedParties),
         };
+    }
+
+    /// <summary>The task again for a request this hub took over from another (adopted or handed over), its disclosable fields from today's catalog.</summary>
+    public static RoutedTask For(AdoptedRequest request, ICatalog catalog)
+    {
+        var fields = catalog.Find(request.Receipt.ItemCode)?.DisclosableFields ?? (IEnumerable<string>)[];
+        var officer = request.Officer.Length > 0 ? request.Officer : request.Request.Requester.Officer;
+        return For(request.Request, request.Receipt, officer, fields);
     }
 }

@@ -7,4 +7,10 @@ internal static partial class RoutingLog
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Could not renew this hub's lease or check the others'; retrying")]
     public static partial void LeaseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "Handed {Count} requests to hub {Hub}, whose agents answer their items")]
+    public static partial void HandedOver(ILogger logger, int count, string hub);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Could not exchange requests with the other hubs; retrying in a second")]
+    public static partial void HandoverFailed(ILogger logger, Exception exception);
 }
