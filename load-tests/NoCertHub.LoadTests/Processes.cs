@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using NoCertHub.Testing;
 
 namespace NoCertHub.LoadTests;
@@ -21,17 +20,5 @@ internal static class Servers
     /// <summary>The folder a server of that name runs in (created if need be), for files it needs before it starts.</summary>
     public static string Folder(string work, string name) => Directory.CreateDirectory(Path.Combine(work, name)).FullName;
 
-    public static async Task<bool> ListeningAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> ListeningAsync(int port) => ServerProcess.ListeningAsync(port);
 }

@@ -124,11 +124,46 @@ public sealed class ServerProcess : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>Whether something accepts connections on the loopback <paramref name="port"/>: a server's readiness check.</summary>
+    public static async Task<bool> ListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sends the server a signal by name (STOP, CONT, ...).</summary>
     public void Signal(string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+    }
+
+    /// <summary>Asks the server to stop (SIGTERM) and waits for it; false if it still runs after <paramref name="patience"/>. Its folder stays.</summary>
+    public async Task<bool> StopAsync(TimeSpan patience)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        Signal("TERM");
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(patience);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Kills the server at once (SIGKILL) and waits for it to be gone; its folder stays, for a restart on it.</summary>
