@@ -34,6 +34,9 @@ var hubWarmUp = TimeSpan.FromSeconds(double.Parse(args.ElementAtOrDefault(3) ?? 
 var hubOnly = args.ElementAtOrDefault(4) == "hub";
 // "baselines" runs only the echo server, bare and behind nginx: what the machine and one relay hop give.
 var baselinesOnly = args.ElementAtOrDefault(4) == "baselines";
+// "soak" runs the soak instead (issue 23): the hub's Verify maximum, then half of it for the first
+// argument's seconds, with Watch streams and agents coming and going, the hub's memory sampled.
+var soak = args.ElementAtOrDefault(4) == "soak";
 // Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
 var hubSettings = args.Skip(5).ToArray();
 // --Security:Mode=Certificates: the hub on mutual TLS, every window and agent presenting a certificate
@@ -45,7 +48,7 @@ if (withCertificates && !hubOnly)
     return 2;
 }
 
-var point = TimeSpan.FromSeconds(seconds);
+var point = TimeSpan.FromSeconds(soak ? 10 : seconds);
 // The load windows of the requesting department: callers take them in turn (w0 … w7).
 const int Windows = 8;
 var warmUp = TimeSpan.FromSeconds(Math.Min(3, seconds / 2));
@@ -104,6 +107,18 @@ try
         await using (var agents = await AgentsAsync(hub, work, count: 2, pki))
         {
             var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
+            if (soak)
+            {
+                var soakReport = await Soak.RunAsync(hub, httpPort, max.PerSecond / 2, TimeSpan.FromSeconds(seconds), callers * 4, verify, () => hubServer.Cpu,
+                    async tag => await AgentsAsync(hub, work, 1, pki, tag), LoadPki.Department, Windows, command);
+                Console.WriteLine(soakReport);
+                var soakFile = $"soak-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md";
+                Directory.CreateDirectory(Path.Combine(root, "load-tests", "results"));
+                await File.WriteAllTextAsync(Path.Combine(root, "load-tests", "results", soakFile), soakReport);
+                Console.WriteLine("written: load-tests/results/" + soakFile);
+                return 0;
+            }
+
             if (hubOnly)
             {
                 var open = await Load.OpenAsync("hub", "Verify", max.PerSecond / 2, warmUp, point, callers * 4, verify, () => hubServer.Cpu);
@@ -353,7 +368,7 @@ static async Task<bool> ReadyAsync(HttpClient http, int port)
     }
 }
 
-static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki? pki)
+static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki? pki, string tag = "")
 {
     var options = new AgentOptions { HubAddress = hub, CaBundle = pki?.CaPath ?? "" };
     for (var i = 0; i < count; i++)
@@ -361,12 +376,12 @@ static async Task<AgentRun> AgentsAsync(Uri hub, string work, int count, LoadPki
         options.Departments.Add(new DepartmentAgentOptions
         {
             Department = "jj-civil-affairs",
-            AgentId = $"load-ca-{count}-{i}",
-            Certificate = pki?.Agent("jj-civil-affairs", $"load-ca-{count}-{i}") ?? "",
+            AgentId = $"load-ca{tag}-{count}-{i}",
+            Certificate = pki?.Agent("jj-civil-affairs", $"load-ca{tag}-{count}-{i}") ?? "",
             Capacity = 64,
             Database = new LegacyDatabaseOptions
             {
-                ConnectionString = $"Data Source={Path.Combine(work, "legacy", $"civil-affairs-{count}-{i}.db")}",
+                ConnectionString = $"Data Source={Path.Combine(work, "legacy", $"civil-affairs{tag}-{count}-{i}.db")}",
                 SeedScript = Path.Combine(AppContext.BaseDirectory, "samples", "civil-affairs.sql"),
             },
             Items =
