@@ -63,7 +63,7 @@ using var http = new HttpClient();
 try
 {
     // 1. The physical limit.
-    if (!hubOnly)
+    if (!hubOnly && !soak)
     {
         await using var echoServer = await StartEchoAsync();
         using var channel = Channel(echoServer.Address);
@@ -74,12 +74,12 @@ try
     }
 
     // 1b. The proxy baseline: the same echo behind nginx grpc_pass, the relay the issue names.
-    var nginx = ServerProcess.Which("nginx");
-    if (!hubOnly && nginx is null)
+    var nginx = soak ? null : ServerProcess.Which("nginx");
+    if (!hubOnly && !soak && nginx is null)
     {
         Console.WriteLine("nginx is not installed (apt-get install nginx-light); the proxy baseline rows are left out.");
     }
-    else if (!hubOnly)
+    else if (!hubOnly && !soak)
     {
         await using var echoServer = await StartEchoAsync();
         var (proxy, address) = await Proxy.StartNginxAsync(nginx!, echoServer.Address, work);

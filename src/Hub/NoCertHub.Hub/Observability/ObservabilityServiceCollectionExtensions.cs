@@ -14,7 +14,13 @@ internal static class ObservabilityServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddHubObservability(this IServiceCollection services)
     {
-        services.AddSingleton(_ => Metrics.NewCustomRegistry());
+        services.AddSingleton(_ =>
+        {
+            var registry = Metrics.NewCustomRegistry();
+            // The process's memory, CPU, GC and threads (process_*, dotnet_*), beside the hub's own.
+            DotNetStats.Register(registry);
+            return registry;
+        });
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
         services.AddSingleton<HubMetrics>();
         services.AddHubHealth();
