@@ -13,13 +13,24 @@ public sealed class ServerProcess : IAsyncDisposable
     private static readonly string[] BinDirectories = ["/usr/bin/", "/usr/local/bin/", "/usr/sbin/"];
 
     private readonly Process _process;
+    private readonly OutputLines _output;
     private int _disposed;
 
-    private ServerProcess(Process process, string directory)
+    private ServerProcess(Process process, string directory, OutputLines output)
     {
         _process = process;
         Directory = directory;
+        _output = output;
     }
+
+    /// <summary>Whether the server has exited (killed, crashed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// How the server ended and the first and last lines it wrote, for a harness whose server died
+    /// under it; empty while it runs.
+    /// </summary>
+    public string ExitReport => _process.HasExited ? $"exit code {_process.ExitCode}:\n{_output}" : string.Empty;
 
     /// <summary>The server's own folder (data, configuration; its working directory), removed on dispose.</summary>
     public string Directory { get; }
@@ -33,6 +44,11 @@ public sealed class ServerProcess : IAsyncDisposable
         get
         {
             _process.Refresh();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the server in {Directory} has exited, {ExitReport}");
+            }
+
             var total = _process.TotalProcessorTime;
             foreach (var id in Children(_process.Id))
             {
@@ -67,27 +83,19 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        void Keep(string? line)
-        {
-            if (line is not null && output.Count < KeptLines)
-            {
-                output.Enqueue(line);
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        var output = new OutputLines();
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, directory);
+        var server = new ServerProcess(process, directory, output);
         var until = DateTime.UtcNow + patience;
         while (!await ready())
         {
             if (process.HasExited || DateTime.UtcNow > until)
             {
                 await server.DisposeAsync();
-                throw new InvalidOperationException($"{name} did not answer within {patience.TotalSeconds:0} s:\n" + string.Join('\n', output));
+                throw new InvalidOperationException($"{name} did not answer within {patience.TotalSeconds:0} s:\n{output}");
             }
 
             await Task.Delay(50);
@@ -193,6 +201,47 @@ public sealed class ServerProcess : IAsyncDisposable
         catch (IOException)
         {
             // Best effort: a temp folder.
+        }
+    }
+
+    // The first lines a server writes (why it did not start) and its last ones (why it stopped).
+    private sealed class OutputLines
+    {
+        private readonly List<string> _first = [];
+        private readonly Queue<string> _last = new();
+        private long _dropped;
+
+        public void Add(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_first)
+            {
+                if (_first.Count < KeptLines)
+                {
+                    _first.Add(line);
+                    return;
+                }
+
+                _last.Enqueue(line);
+                if (_last.Count > KeptLines)
+                {
+                    _last.Dequeue();
+                    _dropped++;
+                }
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_first)
+            {
+                var gap = _dropped > 0 ? [$"... {_dropped} lines left out ..."] : Array.Empty<string>();
+                return string.Join('\n', _first.Concat(gap).Concat(_last));
+            }
         }
     }
 }
