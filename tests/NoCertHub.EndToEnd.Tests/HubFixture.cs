@@ -26,6 +26,7 @@ internal static class TestHub
             ["Storage:DataDirectory"] = directory,
             ["Catalog:SeedPath"] = Path.Combine(AppContext.BaseDirectory, "catalog", "sample-catalog.json"),
             ["Catalog:ConnectionString"] = $"Data Source={Path.Combine(directory, "catalog.db")}",
+            ["Complaints:ConnectionString"] = $"Data Source={Path.Combine(directory, "complaints.db")}",
             ["Redis:ConnectionString"] = redis ?? "",
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Redis:Embedded:DataDirectory"] = Path.Combine(directory, "redis"),

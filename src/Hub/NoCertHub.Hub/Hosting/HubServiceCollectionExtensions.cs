@@ -1,3 +1,4 @@
+using NoCertHub.Hub.Complaints;
 using NoCertHub.Hub.Agents;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
@@ -36,7 +37,7 @@ internal static class HubServiceCollectionExtensions
 
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(HardenedMethodProvider<>));
         services.AddSingleton<MalformedMessages>();
-        services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight()
+        services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight().AddComplaints()
             .AddRequestRouting().AddVerification().AddAgents().AddHubObservability().AddCallerLimits()
             .AddHubScheduler();
         services.AddGrpcReflection();
@@ -56,6 +57,7 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcService<OversightGrpcService>();
         endpoints.MapGrpcService<AuditGrpcService>();
         endpoints.MapGrpcService<CatalogGrpcService>();
+        endpoints.MapGrpcService<ComplaintGrpcService>();
         // Any standard gRPC client (grpcurl, Postman) can list and call the services without the protos.
         endpoints.MapGrpcReflectionService().RequireAuthorization(AccessPolicies.AnyCertified);
         endpoints.MapHubHealth();
