@@ -27,6 +27,7 @@ internal static class Soak
         var samples = new ConcurrentQueue<Sample>();
         var clock = Stopwatch.StartNew();
         long watchSessions = 0, watchEvents = 0, agentsStarted = 0;
+        var watchErrors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
 
         async Task SampleAsync()
         {
@@ -44,7 +45,7 @@ internal static class Soak
                 await Delay(SampleEvery, stop.Token);
                 await SampleAsync();
                 var s = samples.Last();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak {s.At.TotalMinutes,5:0.0} min: working set {s.WorkingSetMb:0} MB, managed heap {s.HeapMb:0} MB; Watch sessions {s.WatchSessions}, agents started {s.Agents}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak {s.At.TotalMinutes,5:0.0} min: working set {s.WorkingSetMb:0} MB, managed heap {s.HeapMb:0} MB; Watch sessions {s.WatchSessions} ({watchErrors.Values.Sum()} failed), agents started {s.Agents}"));
             }
         }, CancellationToken.None);
 
@@ -100,6 +101,13 @@ internal static class Soak
                 {
                     // The session's time is up: the window closes its stream, and opens another later.
                 }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A refused or broken stream is counted and reported; the window opens another.
+                    var why = e.GetType().Name + ": " + e.Message;
+                    watchErrors.AddOrUpdate(why.Length > 160 ? why[..160] : why, 1, (_, n) => n + 1);
+                    await Delay(TimeSpan.FromSeconds(1), stop.Token);
+                }
 
                 Interlocked.Increment(ref watchSessions);
             }
@@ -109,10 +117,11 @@ internal static class Soak
         await stop.CancelAsync();
         await Task.WhenAll([sampler, agentChurn, .. watchChurn]);
         await SampleAsync();
-        return Report(samples.ToList(), load, rate, length, Interlocked.Read(ref watchSessions), Interlocked.Read(ref watchEvents), Interlocked.Read(ref agentsStarted), command);
+        return Report(samples.ToList(), load, rate, length, Interlocked.Read(ref watchSessions), Interlocked.Read(ref watchEvents), Interlocked.Read(ref agentsStarted), watchErrors, command);
     }
 
-    private static string Report(List<Sample> samples, Measurement load, double rate, TimeSpan length, long sessions, long events, long agents, string command)
+    private static string Report(
+        List<Sample> samples, Measurement load, double rate, TimeSpan length, long sessions, long events, long agents, IDictionary<string, int> watchErrors, string command)
     {
         // Settled: the samples of the run's second fifth (warm-up, JIT and the stores' caches filling
         // are behind it); end: its last fifth.
@@ -127,6 +136,11 @@ internal static class Soak
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Verify at {rate:0}/s offered for {length.TotalMinutes:0} min: {load.Completed:N0} answered ({load.PerSecond:0}/s), {load.Failed:N0} failed, p99 {load.Ms(99):0.0} ms; " +
             $"{sessions:N0} Watch sessions opened and closed ({events:N0} events), {agents} agents connected and {Math.Max(0, agents - 2)} left.");
+        foreach (var (why, count) in watchErrors.OrderByDescending(e => e.Value))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Watch sessions that failed ×{count}: {why}");
+        }
+
         text.AppendLine();
         text.AppendLine("| hub memory | start | settled (2nd fifth) | end (last fifth) | end − settled |");
         text.AppendLine("|---|---|---|---|---|");
