@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need when it is missing (redis-server, prometheus, strace), builds once,
+# Runs every test. Installs what the tests need when it is missing (redis-server, prometheus, strace, chromium), builds once,
 # runs all test projects, and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,13 @@ if ! command -v strace >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends strace >/dev/null \
     || { echo "could not install strace"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing chromium (Debian package) for the test that renders the evaluation report..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 results="TestResults"

@@ -212,6 +212,52 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
     }
 
     [Fact]
+    public async Task AnswersJustGiven_AreInTheJointOfficesEvaluation_WhichOnlyTheJointOfficeReads_AsRpcOrSignedReport()
+    {
+        await using var agents = new AgentRun(await TestAgents.StartAsync(_address, null, _ca.CertificatePath, Certified(TestAgents.CivilAffairs(_directory, "ca-eval"))));
+        using var window = WindowClient(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang"));
+        var office = new EvaluationService.EvaluationServiceClient(Channel(Issue(PrincipalRole.JointOffice, "jj-joint-office", "jo-eval", officer: "officer-li")));
+        var asWindow = new EvaluationService.EvaluationServiceClient(Channel(Issue(PrincipalRole.Window, Window, "w1", officer: "officer-wang")));
+        var period = new DepartmentReportRequest
+        {
+            Department = "jj-civil-affairs",
+            From = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+            To = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+        };
+        var before = (await office.GetDepartmentReportAsync(period)).Departments.SingleOrDefault()?.Answered ?? 0;
+
+        await window.VerifyAsync(Marital(officer: "officer-wang"));
+        await window.VerifyAsync(Marital(officer: "officer-wang"));
+        var after = Assert.Single((await office.GetDepartmentReportAsync(period)).Departments);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => asWindow.GetDepartmentReportAsync(period).ResponseAsync);
+        var noPeriod = await Assert.ThrowsAsync<RpcException>(() => office.GetDepartmentReportAsync(new DepartmentReportRequest()).ResponseAsync);
+
+        Assert.Equal(before + 2, after.Answered);
+        Assert.Equal(after.Answered, after.AnsweredOnTime);
+        Assert.Contains(after.OnTimeByClass, c => c.SlaClass == SlaClass.Immediate && c.Rate == 1.0);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, noPeriod.StatusCode);
+        Assert.Contains("from and to", noPeriod.Status.Detail, StringComparison.Ordinal);
+
+        // The month's signed report, served to the joint office's certificate on the hub's TLS port; not to a window's.
+        var reports = _hub.Services.GetRequiredService<hub::NoCertHub.Hub.Evaluation.EvaluationReports>();
+        var (year, month) = reports.LastFinishedMonth();
+        await reports.WriteMonthAsync(year, month, CancellationToken.None);
+        var name = $"report-{year:0000}-{month:00}";
+        using var officeHttp = Https(Issue(PrincipalRole.JointOffice, "jj-joint-office", "jo-web", officer: "officer-li"));
+        using var windowHttp = Https(Issue(PrincipalRole.Window, Window, "w-web", officer: "officer-wang"));
+        using var listed = await officeHttp.GetAsync(new Uri(_address, "/reports"));
+        using var page = await officeHttp.GetAsync(new Uri(_address, $"/reports/{name}.html"));
+        using var escape = await officeHttp.GetAsync(new Uri(_address, "/reports/..%2Faudit.db"));
+        using var forbidden = await windowHttp.GetAsync(new Uri(_address, $"/reports/{name}.html"));
+
+        Assert.Contains($"\"{year:0000}-{month:00}\"", await listed.EnsureSuccessStatusCode().Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("text/html", page.EnsureSuccessStatusCode().Content.Headers.ContentType?.MediaType);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, escape.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    [Fact]
     public async Task Callers_WithoutAValidCertificate_AreUnauthenticated_WithAReason_AndOnTheTrail()
     {
         var otherCa = CertificateAuthority.Create(Path.Combine(_directory, "other-ca"), "someone else's CA", TimeSpan.FromDays(30));
@@ -402,6 +448,18 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
         var channel = NoCertHubChannel.ForAddress(_address, certificate is null ? null : NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate)), _trusted);
         _owned.Add(channel);
         return channel;
+    }
+
+    // Plain HTTPS with a client certificate, as a browser holding it would ask; the hub's own
+    // certificate is accepted when it chains to the test CA.
+    private HttpClient Https(string certificate)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.ClientCertificates = [NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate))];
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, server, _, errors) =>
+            server is not null && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None
+            && _trusted.Cast<X509Certificate2>().Any(ca => new X509Certificate2(server).Issuer == ca.Subject);
+        return new HttpClient(handler) { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
     }
 
     private NoCertHubClient WindowClient(string certificate) => new(new NoCertHubClientOptions

@@ -19,6 +19,13 @@ if (args is ["verify-audit", ..])
     return await AuditVerifyCommand.RunAsync(tool.Services, args, Console.Out);
 }
 
+if (args is ["verify-report", ..])
+{
+    // Reads the report's files and a public key only.
+    using var tool = builder.Build();
+    return await NoCertHub.Hub.Evaluation.ReportVerifyCommand.RunAsync(tool.Services, args, Console.Out);
+}
+
 WebApplication app;
 try
 {

@@ -137,6 +137,20 @@ public sealed class AuditChainScanTests : IAsyncLifetime, IDisposable
         public string SelectFinding => inner.SelectFinding;
         public string CloseFinding => inner.CloseFinding;
 
+        public string InsertFact => inner.InsertFact;
+
+        public string SelectFactsAnswered => inner.SelectFactsAnswered;
+
+        public string CountFactsReceived => inner.CountFactsReceived;
+
+        public string SelectRefusals => inner.SelectRefusals;
+
+        public string SelectFindingsFound => inner.SelectFindingsFound;
+
+        public string SelectOfficerDepartment => inner.SelectOfficerDepartment;
+
+        public string SelectHead => inner.SelectHead;
+
         public DbConnection CreateConnection(string connectionString) => inner.CreateConnection(connectionString);
 
         public IAuditChainReader? OpenChainReader(DbConnection connection, long from) => null;

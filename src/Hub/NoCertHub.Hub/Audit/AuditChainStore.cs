@@ -53,8 +53,56 @@ internal sealed class AuditChainStore(AuditDatabase database, AuditChain chain)
         }
 
         await InsertAsync(connection, transaction, rows, cancellationToken);
+        await InsertFactsAsync(connection, transaction, records, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return seq;
+    }
+
+    // Answers' timing for the evaluation, in the chain's transaction: an answer on record has its facts.
+    private async Task InsertFactsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        DbCommand? command = null;
+        DbParameter[] parameters = [];
+        try
+        {
+            foreach (var record in records)
+            {
+                if (record.Timing is not { } timing)
+                {
+                    continue;
+                }
+
+                if (command is null)
+                {
+                    command = connection.CreateCommand();
+                    command.CommandText = Dialect.InsertFact;
+                    command.Transaction = transaction;
+                    parameters = AnswerFacts.Parameters.Select(name =>
+                    {
+                        var parameter = command.CreateParameter();
+                        parameter.ParameterName = "@" + name;
+                        command.Parameters.Add(parameter);
+                        return parameter;
+                    }).ToArray();
+                    await command.PrepareAsync(cancellationToken);
+                }
+
+                var values = AnswerFacts.Values(record, timing);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Records from position <paramref name="from"/> on, in chain order, at most <paramref name="max"/>.</summary>

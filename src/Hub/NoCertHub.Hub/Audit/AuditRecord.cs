@@ -64,6 +64,12 @@ internal sealed record AuditRecord
     /// </summary>
     public string? Seal { get; init; }
 
+    /// <summary>
+    /// An answer's timing, for the department evaluation (Art. 18-19): kept in answer_facts beside
+    /// the chain, in the same transaction as the record; not part of the chained encoding.
+    /// </summary>
+    public AnswerTiming? Timing { get; init; }
+
     /// <summary>Position in the audit chain; set by the store when the record is written.</summary>
     public long Seq { get; init; }
 
@@ -82,3 +88,6 @@ internal sealed record AuditRecord
     public static string? Clip(string? value, int max) =>
         string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..(max - 1)] + "…";
 }
+
+/// <summary>When a request was received and due, and its SLA class: what an answer record alone does not say.</summary>
+internal sealed record AnswerTiming(int SlaClass, DateTimeOffset ReceivedAt, DateTimeOffset DueAt);

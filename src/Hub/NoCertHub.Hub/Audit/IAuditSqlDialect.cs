@@ -86,6 +86,27 @@ internal interface IAuditSqlDialect
 
     /// <summary>Takes @Id, @Resolution, @ClosedBy, @ClosedAtUnixMs; closes an open finding.</summary>
     string CloseFinding { get; }
+
+    /// <summary>Takes <see cref="AnswerFacts.Parameters"/>; one answer's facts (Evaluation).</summary>
+    string InsertFact { get; }
+
+    /// <summary>Takes @From, @To (Unix ms): the facts of answers given in [From, To).</summary>
+    string SelectFactsAnswered { get; }
+
+    /// <summary>Takes @From, @To: (Key = answering department, Count) of answers to requests received in [From, To).</summary>
+    string CountFactsReceived { get; }
+
+    /// <summary>Takes @From, @To: (Department, Reason) of every refusal recorded in [From, To), through audit_index.</summary>
+    string SelectRefusals { get; }
+
+    /// <summary>Takes @From, @To: (Officer, State) of the misuse findings found in [From, To).</summary>
+    string SelectFindingsFound { get; }
+
+    /// <summary>Takes @Officer: a department the officer's lookups were made for (audit_index), or none.</summary>
+    string SelectOfficerDepartment { get; }
+
+    /// <summary>The chain's last position and hash (Seq, ChainHash), without a lock; none when empty.</summary>
+    string SelectHead { get; }
 }
 
 /// <summary>Reads the chained table in order into leaf pages, through one open statement.</summary>

@@ -95,7 +95,47 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
             closed_at_unix_ms BIGINT NULL,
             CONSTRAINT uq_misuse_findings UNIQUE ([rule], officer, [day], subject_id));
         """,
+        """
+        IF OBJECT_ID(N'dbo.answer_facts', N'U') IS NULL
+        CREATE TABLE dbo.answer_facts (
+            id BIGINT IDENTITY(1, 1) NOT NULL CONSTRAINT pk_answer_facts PRIMARY KEY,
+            request_id VARCHAR(64) NOT NULL,
+            requester_department NVARCHAR(64) NOT NULL,
+            answering_department NVARCHAR(64) NOT NULL,
+            item_code NVARCHAR(64) NOT NULL,
+            sla_class INT NOT NULL,
+            received_at_unix_ms BIGINT NOT NULL,
+            due_at_unix_ms BIGINT NOT NULL,
+            answered_at_unix_ms BIGINT NOT NULL,
+            late BIT NOT NULL,
+            verdict VARCHAR(32) NOT NULL);
+        """,
+        """
+        IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix_answer_facts_answered' AND object_id = OBJECT_ID(N'dbo.answer_facts'))
+        CREATE INDEX ix_answer_facts_answered ON dbo.answer_facts (answered_at_unix_ms);
+        """,
     ];
+
+    public string InsertFact { get; } = $"INSERT INTO dbo.answer_facts ({AnswerFacts.InsertColumns}) VALUES ({AnswerFacts.InsertValues});";
+
+    public string SelectFactsAnswered => $"SELECT {AnswerFacts.SelectList} FROM dbo.answer_facts WHERE answered_at_unix_ms >= @From AND answered_at_unix_ms < @To;";
+
+    public string CountFactsReceived => """
+        SELECT answering_department AS [Key], COUNT_BIG(*) AS [Count] FROM dbo.answer_facts
+        WHERE answered_at_unix_ms >= @From AND received_at_unix_ms >= @From AND received_at_unix_ms < @To
+        GROUP BY answering_department;
+        """;
+
+    public string SelectRefusals => """
+        SELECT requester_department AS Department, reason AS Reason FROM dbo.audit_log
+        WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE kind = 1 AND recorded_at_unix_ms >= @From AND recorded_at_unix_ms < @To);
+        """;
+
+    public string SelectFindingsFound => "SELECT officer AS Officer, [state] AS [State] FROM dbo.misuse_findings WHERE found_at_unix_ms >= @From AND found_at_unix_ms < @To;";
+
+    public string SelectOfficerDepartment => "SELECT TOP (1) requester_department FROM dbo.audit_index WHERE officer = @Officer AND requester_department IS NOT NULL;";
+
+    public string SelectHead => "SELECT TOP (1) seq AS Seq, chain_hash AS ChainHash FROM dbo.audit_log ORDER BY seq DESC;";
 
     public string Insert { get; } = AuditRow.Insert("dbo.audit_log") + ";";
 

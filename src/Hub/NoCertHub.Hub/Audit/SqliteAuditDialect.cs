@@ -83,7 +83,44 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
             closed_at_unix_ms INTEGER NULL,
             UNIQUE (rule, officer, day, subject_id))
         """,
+        """
+        CREATE TABLE IF NOT EXISTS answer_facts (
+            id INTEGER PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            requester_department TEXT NOT NULL,
+            answering_department TEXT NOT NULL,
+            item_code TEXT NOT NULL,
+            sla_class INTEGER NOT NULL,
+            received_at_unix_ms INTEGER NOT NULL,
+            due_at_unix_ms INTEGER NOT NULL,
+            answered_at_unix_ms INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            verdict TEXT NOT NULL)
+        """,
+        // Answers arrive in time order, so the index grows at its right edge only.
+        "CREATE INDEX IF NOT EXISTS ix_answer_facts_answered ON answer_facts (answered_at_unix_ms)",
     ];
+
+    public string InsertFact { get; } = $"INSERT INTO answer_facts ({AnswerFacts.InsertColumns}) VALUES ({AnswerFacts.InsertValues})";
+
+    public string SelectFactsAnswered => $"SELECT {AnswerFacts.SelectList} FROM answer_facts WHERE answered_at_unix_ms >= @From AND answered_at_unix_ms < @To";
+
+    public string CountFactsReceived => """
+        SELECT answering_department AS Key, COUNT(*) AS Count FROM answer_facts
+        WHERE answered_at_unix_ms >= @From AND received_at_unix_ms >= @From AND received_at_unix_ms < @To
+        GROUP BY answering_department
+        """;
+
+    public string SelectRefusals => """
+        SELECT requester_department AS Department, reason AS Reason FROM audit_log
+        WHERE seq IN (SELECT seq FROM audit_index WHERE kind = 1 AND recorded_at_unix_ms >= @From AND recorded_at_unix_ms < @To)
+        """;
+
+    public string SelectFindingsFound => "SELECT officer AS Officer, state AS State FROM misuse_findings WHERE found_at_unix_ms >= @From AND found_at_unix_ms < @To";
+
+    public string SelectOfficerDepartment => "SELECT requester_department FROM audit_index WHERE officer = @Officer AND requester_department IS NOT NULL LIMIT 1";
+
+    public string SelectHead => "SELECT seq AS Seq, chain_hash AS ChainHash FROM audit_log ORDER BY seq DESC LIMIT 1";
 
     public string Insert { get; } = AuditRow.Insert("audit_log");
 

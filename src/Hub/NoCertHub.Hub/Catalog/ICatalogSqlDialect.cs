@@ -59,4 +59,7 @@ internal interface ICatalogSqlDialect
 
     /// <summary>Takes @Department, @CaseNumber (null for any), @Kind (0 for any), @Max; newest first.</summary>
     string SelectLedger { get; }
+
+    /// <summary>Takes @From, @To (Unix ms): (Department, Kind, Count) of the ledger entries recorded in [From, To).</summary>
+    string CountLedger { get; }
 }

@@ -212,6 +212,15 @@ internal sealed class SqlCatalogStore(ICatalogSqlDialect dialect, string connect
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    /// <summary>Ledger entries recorded in [from, to), counted per department and kind (the evaluation's).</summary>
+    public async Task<IReadOnlyList<(string Department, LedgerKind Kind, long Count)>> LedgerCountsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Department, int Kind, long Count)>(new CommandDefinition(
+            dialect.CountLedger, new { From = from.ToUnixTimeMilliseconds(), To = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        return rows.Select(r => (r.Department, (LedgerKind)r.Kind, r.Count)).ToList();
+    }
+
     private async Task<bool> HasPendingAsync(string code, CancellationToken cancellationToken) =>
         (await ProposalsAsync(code, includeDecided: false, cancellationToken)).Count > 0;
 

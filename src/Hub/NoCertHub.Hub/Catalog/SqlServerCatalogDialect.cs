@@ -148,4 +148,10 @@ internal sealed class SqlServerCatalogDialect : ICatalogSqlDialect
         WHERE (@Department IS NULL OR department = @Department) AND (@CaseNumber IS NULL OR case_number = @CaseNumber) AND (@Kind = 0 OR kind = @Kind)
         ORDER BY id DESC;
         """;
+
+    public string CountLedger => """
+        SELECT department AS Department, kind AS Kind, COUNT_BIG(*) AS [Count] FROM dbo.case_ledger
+        WHERE recorded_at_unix_ms >= @From AND recorded_at_unix_ms < @To
+        GROUP BY department, kind;
+        """;
 }

@@ -131,4 +131,10 @@ internal sealed class SqliteCatalogDialect(DurabilityPromise durability = Durabi
         ORDER BY id DESC
         LIMIT @Max
         """;
+
+    public string CountLedger => """
+        SELECT department AS Department, kind AS Kind, COUNT(*) AS Count FROM case_ledger
+        WHERE recorded_at_unix_ms >= @From AND recorded_at_unix_ms < @To
+        GROUP BY department, kind
+        """;
 }

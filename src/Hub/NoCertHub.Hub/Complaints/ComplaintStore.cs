@@ -79,6 +79,15 @@ internal sealed class ComplaintStore(IComplaintSqlDialect dialect, string connec
         return (rows.ToList(), (int)total);
     }
 
+    /// <summary>Every complaint received in [from, to).</summary>
+    public async Task<IReadOnlyList<ComplaintRecord>> ReceivedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ComplaintRecord>(new CommandDefinition(dialect.SelectReceived,
+            new { From = from.ToUnixTimeMilliseconds(), To = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
     private async Task<System.Data.Common.DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await SqlConnections.OpenAsync(dialect.CreateConnection(connectionString), dialect.OnOpen, cancellationToken);

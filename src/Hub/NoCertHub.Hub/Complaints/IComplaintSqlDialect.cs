@@ -31,4 +31,7 @@ internal interface IComplaintSqlDialect
 
     /// <summary>The same filters as <see cref="SelectMatching"/>, without @Max: how many match.</summary>
     string CountMatching { get; }
+
+    /// <summary>Takes @From, @To (Unix ms): every complaint received in [From, To) (the evaluation's).</summary>
+    string SelectReceived { get; }
 }

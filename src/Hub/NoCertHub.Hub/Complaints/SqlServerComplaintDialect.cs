@@ -66,4 +66,6 @@ internal sealed class SqlServerComplaintDialect : IComplaintSqlDialect
     public string SelectMatching => $"SELECT TOP (@Max) {ComplaintColumns.Select} FROM dbo.complaint WHERE {ComplaintColumns.Filter} ORDER BY id DESC;";
 
     public string CountMatching => $"SELECT COUNT(*) FROM dbo.complaint WHERE {ComplaintColumns.Filter};";
+
+    public string SelectReceived => $"SELECT {ComplaintColumns.Select} FROM dbo.complaint WHERE received_at_unix_ms >= @From AND received_at_unix_ms < @To;";
 }

@@ -59,4 +59,6 @@ internal sealed class SqliteComplaintDialect(DurabilityPromise durability = Dura
     public string SelectMatching => $"SELECT {ComplaintColumns.Select} FROM complaint WHERE {ComplaintColumns.Filter} ORDER BY id DESC LIMIT @Max";
 
     public string CountMatching => $"SELECT COUNT(*) FROM complaint WHERE {ComplaintColumns.Filter}";
+
+    public string SelectReceived => $"SELECT {ComplaintColumns.Select} FROM complaint WHERE received_at_unix_ms >= @From AND received_at_unix_ms < @To";
 }

@@ -1,8 +1,9 @@
-using NoCertHub.Hub.Complaints;
 using NoCertHub.Hub.Agents;
 using NoCertHub.Hub.Audit;
 using NoCertHub.Hub.Catalog;
+using NoCertHub.Hub.Complaints;
 using NoCertHub.Hub.Core;
+using NoCertHub.Hub.Evaluation;
 using NoCertHub.Hub.Identity;
 using NoCertHub.Hub.Limits;
 using NoCertHub.Hub.Observability;
@@ -37,7 +38,7 @@ internal static class HubServiceCollectionExtensions
 
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(HardenedMethodProvider<>));
         services.AddSingleton<MalformedMessages>();
-        services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight().AddComplaints()
+        services.AddCore().AddStorage().AddCatalog().AddSla().AddRedis().AddRequestStore().AddAudit().AddCallerIdentity().AddOversight().AddComplaints().AddEvaluation()
             .AddRequestRouting().AddVerification().AddAgents().AddHubObservability().AddCallerLimits()
             .AddHubScheduler();
         services.AddGrpcReflection();
@@ -58,11 +59,13 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcService<AuditGrpcService>();
         endpoints.MapGrpcService<CatalogGrpcService>();
         endpoints.MapGrpcService<ComplaintGrpcService>();
+        endpoints.MapGrpcService<EvaluationGrpcService>();
         // Any standard gRPC client (grpcurl, Postman) can list and call the services without the protos.
         endpoints.MapGrpcReflectionService().RequireAuthorization(AccessPolicies.AnyCertified);
         endpoints.MapHubHealth();
         // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
         endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);
+        endpoints.MapEvaluationReports();
         endpoints.MapHubMetrics();
         return endpoints;
     }

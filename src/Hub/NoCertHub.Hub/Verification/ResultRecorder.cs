@@ -113,6 +113,9 @@ internal sealed class ResultRecorder(
         AnsweringAgent = string.IsNullOrEmpty(result.CheckedBy) ? result.AnsweringAgent : $"{result.AnsweringAgent}; checked on site by {result.CheckedBy}",
         Late = result.Late,
         Seal = AuditRecord.SealText(result.Seal),
+        Timing = task.Receipt is { AcceptedAt: { } accepted, Deadline: { } deadline }
+            ? new AnswerTiming((int)task.Receipt.SlaClass, accepted.ToDateTimeOffset(), deadline.ToDateTimeOffset())
+            : null,
     };
 
     private AuditRecord LookupRecord(RoutedTask task, AuditKind kind, DateTimeOffset at) => new()
