@@ -36,7 +36,9 @@ var hubOnly = args.ElementAtOrDefault(4) == "hub";
 var baselinesOnly = args.ElementAtOrDefault(4) == "baselines";
 // "soak" runs the soak instead (issue 23): the hub's Verify maximum, then half of it for the first
 // argument's seconds, with Watch streams and agents coming and going, the hub's memory sampled.
-var soak = args.ElementAtOrDefault(4) == "soak";
+// "soak@RATE" soaks at RATE calls/s instead: below the point where the hub saturates on a small machine.
+var soak = args.ElementAtOrDefault(4) is "soak" or ['s', 'o', 'a', 'k', '@', ..];
+double? soakRate = args.ElementAtOrDefault(4) is ['s', 'o', 'a', 'k', '@', .. var rate] ? double.Parse(rate, CultureInfo.InvariantCulture) : null;
 // Anything after that is passed to the hub as configuration, e.g. --Redis:Embedded:WaitForCommit=false, to measure what one setting costs.
 var hubSettings = args.Skip(5).ToArray();
 // --Security:Mode=Certificates: the hub on mutual TLS, every window and agent presenting a certificate
@@ -109,7 +111,7 @@ try
             var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
             if (soak)
             {
-                var soakReport = await Soak.RunAsync(hub, httpPort, max.PerSecond / 2, TimeSpan.FromSeconds(seconds), callers * 4, verify, () => hubServer.Cpu,
+                var soakReport = await Soak.RunAsync(hub, httpPort, soakRate ?? max.PerSecond / 2, TimeSpan.FromSeconds(seconds), callers * 4, verify, () => hubServer.Cpu,
                     async tag => await AgentsAsync(hub, work, 1, pki, tag), LoadPki.Department, Windows, command);
                 Console.WriteLine(soakReport);
                 var soakFile = $"soak-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md";
