@@ -34,6 +34,7 @@ internal static class TestHub
             ["Audit:SubjectKeyPath"] = Path.Combine(directory, "audit-keys", "subject.key"),
             ["Audit:SigningKeyPath"] = Path.Combine(directory, "audit-keys", "signing.pem"),
             ["Audit:CheckpointDirectory"] = Path.Combine(directory, "audit-checkpoints"),
+            ["Evaluation:ReportDirectory"] = Path.Combine(directory, "reports"),
             ["Hub:RetryDelay"] = "00:00:00.200",
             ["Hub:InstanceId"] = "e2e-hub-" + Guid.NewGuid().ToString("N")[..6],
             ["Logging:LogLevel:Default"] = "Warning",

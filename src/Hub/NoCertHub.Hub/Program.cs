@@ -26,6 +26,13 @@ if (args is ["verify-report", ..])
     return await NoCertHub.Hub.Evaluation.ReportVerifyCommand.RunAsync(tool.Services, args, Console.Out);
 }
 
+if (args is ["seed-demo", ..])
+{
+    // Fills an empty data folder with a synthetic month and writes its report (docs/evaluation.md).
+    using var tool = builder.Build();
+    return await NoCertHub.Hub.Evaluation.DemoMonthCommand.RunAsync(tool.Services, args, Console.Out);
+}
+
 WebApplication app;
 try
 {
