@@ -199,14 +199,18 @@ public abstract class AuditTrailTests<TRedis>(TRedis redis) : IClassFixture<TRed
 
         var open = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer });
         var finding = Assert.Single(open.Findings);
-        var closed = await Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "overtime approved for a flood emergency", OfficerDeclared = "joint-office-li" });
+        var noOutcome = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "looked at it" }).ResponseAsync);
+        var closed = await Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "overtime approved for a flood emergency", Outcome = FindingOutcome.NotUpheld, OfficerDeclared = "joint-office-li" });
         var stillOpen = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer });
         var all = await Audit().ListFindingsAsync(new ListFindingsRequest { Officer = officer, IncludeClosed = true });
-        var conflicting = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "something else" }).ResponseAsync);
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = 999_999, Resolution = "x" }).ResponseAsync);
+        var conflicting = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = finding.Id, Resolution = "something else", Outcome = FindingOutcome.NotUpheld }).ResponseAsync);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => Audit().CloseFindingAsync(new CloseFindingRequest { Id = 999_999, Resolution = "x", Outcome = FindingOutcome.Upheld }).ResponseAsync);
 
         Assert.Equal(("off_hours", true), (finding.Rule, finding.Open));
+        Assert.Equal(StatusCode.InvalidArgument, noOutcome.StatusCode);
+        Assert.Contains("outcome is required", noOutcome.Status.Detail, StringComparison.Ordinal);
         Assert.False(closed.Open);
+        Assert.Equal(FindingOutcome.NotUpheld, closed.Outcome);
         Assert.Contains("joint-office-li", closed.ClosedBy, StringComparison.Ordinal);
         Assert.Empty(stillOpen.Findings);
         Assert.Equal("overtime approved for a flood emergency", Assert.Single(all.Findings).Resolution);

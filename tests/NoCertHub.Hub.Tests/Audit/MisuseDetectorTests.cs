@@ -90,8 +90,8 @@ public sealed class MisuseDetectorTests : IAsyncLifetime, IDisposable
         Assert.Equal((MisuseDetector.SameSubjectAcrossCases, "officer-nosy", "331002199501300046", 3), (finding.Rule, finding.Officer, finding.SubjectId, finding.Count));
         Assert.Empty(again);
         var listed = Assert.Single(await _audit.Findings.ListAsync(false, null, "officer-nosy", 10, CancellationToken.None));
-        Assert.True(await _audit.Findings.CloseAsync(listed.Id, "checked: three family members' applications", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
-        Assert.False(await _audit.Findings.CloseAsync(listed.Id, "again", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
+        Assert.True(await _audit.Findings.CloseAsync(listed.Id, upheld: false, "checked: three family members' applications", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
+        Assert.False(await _audit.Findings.CloseAsync(listed.Id, upheld: false, "again", "joint-office-li", _clock.GetUtcNow(), CancellationToken.None));
         Assert.Empty(await _audit.Findings.ListAsync(false, null, "officer-nosy", 10, CancellationToken.None));
         Assert.Equal("joint-office-li", (await _audit.Findings.GetAsync(listed.Id, CancellationToken.None))!.ClosedBy);
     }

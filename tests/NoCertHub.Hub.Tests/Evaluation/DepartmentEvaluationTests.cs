@@ -95,7 +95,7 @@ public sealed class DepartmentEvaluationTests : IAsyncLifetime, IDisposable
         Assert.Equal((3L, 1L), (civil.Complaints, civil.ComplaintsUpheld));
         Assert.Equal([("cancelled certificate demanded", 2L), ("check overdue", 1L)], civil.ComplaintsByKind.Select(k => (k.Key, k.Count)));
         Assert.Equal((1L, 1L), (police.Complaints, police.ComplaintsUpheld));
-        Assert.Equal((1L, 1L), (police.MisuseFindings, police.MisuseFindingsClosed));
+        Assert.Equal((2L, 2L, 1L), (police.MisuseFindings, police.MisuseFindingsClosed, police.MisuseFindingsUpheld));
         Assert.Equal(0, civil.MisuseFindings);
 
         // Civil affairs: 50 × 12/13 + 20 × 11/13 + 10 × 1 + 10 × (1 − 0.2) + 10 × 1, components to 4 places.
@@ -279,6 +279,9 @@ public sealed class DepartmentEvaluationTests : IAsyncLifetime, IDisposable
         var findings = _audit.Findings;
         await findings.AddAsync(new MisuseFindingRecord { Rule = "off_hours", Officer = "officer-wang", Day = "2026-11-16", Detail = "crafted", Count = 3, FoundAt = Day(17) }, CancellationToken.None);
         var found = await findings.ListAsync(includeClosed: false, null, null, 10, CancellationToken.None);
-        await findings.CloseAsync(found.Single().Id, "spoke to the officer", "officer-li", Day(18), CancellationToken.None);
+        await findings.CloseAsync(found.Single().Id, upheld: true, "looked up a neighbour's record for no case", "officer-li", Day(18), CancellationToken.None);
+        await findings.AddAsync(new MisuseFindingRecord { Rule = "volume_above_baseline", Officer = "officer-wang", Day = "2026-11-19", Detail = "crafted", Count = 40, FoundAt = Day(20) }, CancellationToken.None);
+        var second = (await findings.ListAsync(includeClosed: false, null, null, 10, CancellationToken.None)).Single();
+        await findings.CloseAsync(second.Id, upheld: false, "a flood emergency: overtime approved", "officer-li", Day(21), CancellationToken.None);
     }
 }

@@ -72,10 +72,16 @@ internal sealed class AuditGrpcService(
             throw new RequestRefusedException(StatusCode.InvalidArgument, "resolution is required (at most 4000 characters): what the joint office concluded");
         }
 
-        var closed = await findings.CloseAsync(request.Id, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
+        if (request.Outcome is not (FindingOutcome.Upheld or FindingOutcome.NotUpheld))
+        {
+            throw new RequestRefusedException(StatusCode.InvalidArgument, "outcome is required: upheld (the lookups were misuse) or not_upheld");
+        }
+
+        var upheld = request.Outcome == FindingOutcome.Upheld;
+        var closed = await findings.CloseAsync(request.Id, upheld, resolution, actor, time.GetUtcNowMilliseconds(), context.CancellationToken);
         var finding = await findings.GetAsync(request.Id, context.CancellationToken)
             ?? throw new RequestRefusedException(StatusCode.NotFound, $"No misuse finding {request.Id}");
-        if (!closed && finding.Resolution != resolution)
+        if (!closed && (finding.Resolution != resolution || finding.Upheld != upheld))
         {
             throw new RequestRefusedException(StatusCode.FailedPrecondition, $"Finding {request.Id} was already closed by {finding.ClosedBy} with another resolution");
         }
@@ -100,6 +106,7 @@ internal sealed class AuditGrpcService(
             Open = f.Open,
             Resolution = f.Resolution ?? "",
             ClosedBy = f.ClosedBy ?? "",
+            Outcome = f.Upheld switch { true => FindingOutcome.Upheld, false => FindingOutcome.NotUpheld, null => FindingOutcome.Unspecified },
         };
         if (f.ClosedAt is { } closedAt)
         {

@@ -84,7 +84,7 @@ internal interface IAuditSqlDialect
     /// <summary>Takes @Id; one finding.</summary>
     string SelectFinding { get; }
 
-    /// <summary>Takes @Id, @Resolution, @ClosedBy, @ClosedAtUnixMs; closes an open finding.</summary>
+    /// <summary>Takes @Id, @State (upheld or not_upheld), @Resolution, @ClosedBy, @ClosedAtUnixMs; closes an open finding.</summary>
     string CloseFinding { get; }
 
     /// <summary>Takes <see cref="AnswerFacts.Parameters"/>; one answer's facts (Evaluation).</summary>

@@ -11,6 +11,11 @@ internal sealed class MisuseFindingStore(AuditDatabase database)
         found_at_unix_ms AS FoundAtUnixMs, [state] AS [State], resolution AS Resolution, closed_by AS ClosedBy, closed_at_unix_ms AS ClosedAtUnixMs
         """;
 
+    /// <summary>The state of a finding closed as misuse; <see cref="NotUpheldState"/> otherwise ("closed": before outcomes were kept).</summary>
+    public const string UpheldState = "upheld";
+
+    public const string NotUpheldState = "not_upheld";
+
     private IAuditSqlDialect Dialect => database.Dialect;
 
     /// <summary>Records a finding unless the same one (rule, officer, day, subject) is on record; true when added.</summary>
@@ -46,12 +51,13 @@ internal sealed class MisuseFindingStore(AuditDatabase database)
         return row?.ToRecord();
     }
 
-    /// <summary>Closes an open finding; false when it is unknown or already closed.</summary>
-    public async Task<bool> CloseAsync(long id, string resolution, string closedBy, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Closes an open finding, upheld or not; false when it is unknown or already closed.</summary>
+    public async Task<bool> CloseAsync(long id, bool upheld, string resolution, string closedBy, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            Dialect.CloseFinding, new { Id = id, Resolution = resolution, ClosedBy = closedBy, ClosedAtUnixMs = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        var changed = await connection.ExecuteAsync(new CommandDefinition(Dialect.CloseFinding,
+            new { Id = id, State = upheld ? UpheldState : NotUpheldState, Resolution = resolution, ClosedBy = closedBy, ClosedAtUnixMs = at.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
         return changed > 0;
     }
 
@@ -84,6 +90,7 @@ internal sealed class MisuseFindingStore(AuditDatabase database)
             Resolution = Resolution,
             ClosedBy = ClosedBy,
             ClosedAt = ClosedAtUnixMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+            Upheld = State switch { UpheldState => true, NotUpheldState => false, _ => null },
         };
     }
 }
@@ -103,4 +110,7 @@ internal sealed record MisuseFindingRecord
     public string? Resolution { get; init; }
     public string? ClosedBy { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>The joint office's conclusion: null while open (or closed before outcomes were kept).</summary>
+    public bool? Upheld { get; init; }
 }

@@ -237,7 +237,7 @@ internal sealed class SqlServerAuditDialect : IAuditSqlDialect
 
     public string SelectFinding => $"SELECT {MisuseFindingStore.SelectList} FROM dbo.misuse_findings WHERE id = @Id;";
 
-    public string CloseFinding => "UPDATE dbo.misuse_findings SET [state] = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND [state] = 'open';";
+    public string CloseFinding => "UPDATE dbo.misuse_findings SET [state] = @State, resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND [state] = 'open';";
 
     public string SelectBySubject => $"SELECT TOP (@Max) {AuditRow.SelectList} FROM dbo.audit_log WHERE seq IN (SELECT seq FROM dbo.audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC;";
 }

@@ -240,7 +240,7 @@ internal sealed class SqliteAuditDialect(DurabilityPromise durability = Durabili
 
     public string SelectFinding => $"SELECT {MisuseFindingStore.SelectList} FROM misuse_findings WHERE id = @Id";
 
-    public string CloseFinding => "UPDATE misuse_findings SET state = 'closed', resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
+    public string CloseFinding => "UPDATE misuse_findings SET state = @State, resolution = @Resolution, closed_by = @ClosedBy, closed_at_unix_ms = @ClosedAtUnixMs WHERE id = @Id AND state = 'open'";
 
     public string SelectBySubject => $"SELECT {AuditRow.SelectList} FROM audit_log WHERE seq IN (SELECT seq FROM audit_index WHERE subject_id = @SubjectId) ORDER BY seq DESC LIMIT @Max";
 

@@ -173,6 +173,13 @@ internal static class DemoMonthCommand
             }, CancellationToken.None);
         }
 
+        // The joint office has looked into two of them: one upheld.
+        var open = await findings.ListAsync(includeClosed: false, null, null, 10, CancellationToken.None);
+        foreach (var (finding, upheld) in open.OrderBy(f => f.Id).Take(2).Zip([true, false]))
+        {
+            await findings.CloseAsync(finding.Id, upheld, upheld ? "demo: lookups without a case" : "demo: overtime approved", "officer-joint-office-1", finding.FoundAt.AddDays(2), CancellationToken.None);
+        }
+
         // The indexer would catch up within seconds in a running hub; the report reads through it now.
         await services.GetRequiredService<AuditSearchIndex>().IndexPendingAsync(CancellationToken.None);
         // The public key verify-report and verify-audit read, as a running hub exports it.

@@ -145,6 +145,7 @@ internal static class DepartmentEvaluator
         var findings = input.Findings.Where(f => f.Department == name).ToList();
         e.MisuseFindings = findings.Count;
         e.MisuseFindingsClosed = findings.Count(f => f.Closed);
+        e.MisuseFindingsUpheld = findings.Count(f => f.Upheld);
 
         e.Components = new ScoreComponents
         {
@@ -152,7 +153,7 @@ internal static class DepartmentEvaluator
             Speed = e.Answered == 0 ? 1 : Round((double)e.AnsweredWithinHalf / e.Answered, 4),
             Requests = e.RequestsMade == 0 ? 1 : Round(1 - ((double)e.RequestsForItemsOutOfForce / e.RequestsMade), 4),
             Complaints = Round(Math.Max(0, 1 - (options.ComplaintPenalty * e.ComplaintsUpheld)), 4),
-            Misuse = Round(Math.Max(0, 1 - (options.FindingPenalty * e.MisuseFindings)), 4),
+            Misuse = Round(Math.Max(0, 1 - (options.FindingPenalty * e.MisuseFindingsUpheld)), 4),
         };
         var w = options.Weights;
         var total = w.OnTime + w.Speed + w.Requests + w.Complaints + w.Misuse;

@@ -9,8 +9,8 @@ namespace NoCertHub.Hub.Evaluation;
 /// <summary>A refusal as the trail holds it: the requesting department and the reason told to it.</summary>
 internal sealed record RefusalRow(string? Department, string? Reason);
 
-/// <summary>A misuse finding: the department its officer looked up for (null when unknown) and whether it is closed.</summary>
-internal sealed record FindingRow(string? Department, bool Closed);
+/// <summary>A misuse finding: the department its officer looked up for (null when unknown), whether it is closed, and upheld.</summary>
+internal sealed record FindingRow(string? Department, bool Closed, bool Upheld);
 
 /// <summary>Everything a period's evaluation is computed from, read from the stores at one moment.</summary>
 internal sealed record EvaluationInput(
@@ -49,7 +49,7 @@ internal sealed class EvaluationSources(AuditDatabase audit, AuditSearchIndex in
                 departments[officer] = department;
             }
 
-            findings.Add(new FindingRow(department, state == "closed"));
+            findings.Add(new FindingRow(department, state != "open", state == MisuseFindingStore.UpheldState));
         }
 
         var ledger = await catalog.LedgerCountsAsync(from, to, cancellationToken);

@@ -14,7 +14,7 @@ internal sealed class EvaluationOptions
     /// <summary>What each upheld complaint takes off the complaints component (of 1).</summary>
     public double ComplaintPenalty { get; set; } = 0.2;
 
-    /// <summary>What each misuse finding opened takes off the misuse component (of 1).</summary>
+    /// <summary>What each misuse finding upheld takes off the misuse component (of 1).</summary>
     public double FindingPenalty { get; set; } = 0.25;
 
     /// <summary>Where the signed reports are written and served from (GET /reports).</summary>

@@ -46,18 +46,18 @@ internal static class ReportPage
             """);
 
         html.Append("<h2>League table</h2>\n<table><thead><tr><th>Rank</th><th>Department</th><th>Score</th><th>Answered</th><th>On time</th><th>p50 / p90 answer</th>" +
-            "<th>Overdue (hours)</th><th>Out-of-force requests</th><th>Supplements / voluntary</th><th>Complaints (upheld)</th><th>Misuse findings</th></tr></thead><tbody>\n");
+            "<th>Overdue (hours)</th><th>Out-of-force requests</th><th>Supplements / voluntary</th><th>Complaints (upheld)</th><th>Misuse findings (upheld)</th></tr></thead><tbody>\n");
         foreach (var d in report.Departments)
         {
             html.Append(Inv, $"<tr><td>{d.Rank}</td><td>{E(d.Department)}</td><td><b>{d.Score:0.0}</b></td><td>{d.Answered:N0}</td><td>{Rate(d.AnsweredOnTime, d.Answered)}</td>" +
                 $"<td>{Duration(d.AnswerSecondsP50)} / {Duration(d.AnswerSecondsP90)}</td><td>{d.Overdue:N0} ({d.OverdueHours:0.0})</td><td>{d.RequestsForItemsOutOfForce:N0} of {d.RequestsMade:N0}</td>" +
-                $"<td>{d.SupplementsRequested:N0} / {d.VoluntaryProvisions:N0}</td><td>{d.Complaints:N0} ({d.ComplaintsUpheld:N0})</td><td>{d.MisuseFindings:N0}</td></tr>\n");
+                $"<td>{d.SupplementsRequested:N0} / {d.VoluntaryProvisions:N0}</td><td>{d.Complaints:N0} ({d.ComplaintsUpheld:N0})</td><td>{d.MisuseFindings:N0} ({d.MisuseFindingsUpheld:N0})</td></tr>\n");
         }
 
         var w = report.Weights;
         html.Append(Inv, $"</tbody></table>\n<p class=\"meta\">Score = 100 × weighted mean of: on time ({w.OnTime:0.##}), answered within half the time allowed ({w.Speed:0.##}), " +
             $"own requests not for items out of force ({w.Requests:0.##}), complaints (1 − {w.ComplaintPenalty:0.##} per upheld complaint; {w.Complaints:0.##}), " +
-            $"misuse (1 − {w.FindingPenalty:0.##} per finding; {w.Misuse:0.##}).</p>\n");
+            $"misuse (1 − {w.FindingPenalty:0.##} per upheld finding; {w.Misuse:0.##}).</p>\n");
 
         html.Append("<h2>On-time rate, week by week</h2>\n").Append(OnTimeChart(report)).Append('\n');
         html.Append("<h2>Answer time, per department</h2>\n").Append(AnswerTimeChart(report)).Append('\n');
