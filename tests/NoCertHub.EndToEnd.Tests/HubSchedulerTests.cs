@@ -19,6 +19,6 @@ public sealed class HubSchedulerTests(GarnetHubFixture hub) : IClassFixture<Garn
         // Quartz's hosted service starts the scheduler once the host has started, not before StartAsync returns.
         Assert.Equal(SchedulerStatus.Running, await Poll.UntilAsync(() => Task.FromResult(scheduler.Status), s => s == SchedulerStatus.Running));
         var jobs = (await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())).Select(k => k.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["audit-archive", "audit-checkpoint", "audit-misuse", "catalog-refresh", "sla-safety-net"], jobs);
+        Assert.Equal(["audit-archive", "audit-checkpoint", "audit-misuse", "catalog-refresh", "monthly-report", "sla-safety-net"], jobs);
     }
 }
