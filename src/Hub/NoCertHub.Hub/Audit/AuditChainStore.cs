@@ -61,47 +61,10 @@ internal sealed class AuditChainStore(AuditDatabase database, AuditChain chain)
     // Answers' timing for the evaluation, in the chain's transaction: an answer on record has its facts.
     private async Task InsertFactsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
-        DbCommand? command = null;
-        DbParameter[] parameters = [];
-        try
+        var rows = records.Where(r => r.Timing is not null).Select(r => AnswerFacts.Values(r, r.Timing!)).ToList();
+        if (rows.Count > 0)
         {
-            foreach (var record in records)
-            {
-                if (record.Timing is not { } timing)
-                {
-                    continue;
-                }
-
-                if (command is null)
-                {
-                    command = connection.CreateCommand();
-                    command.CommandText = Dialect.InsertFact;
-                    command.Transaction = transaction;
-                    parameters = AnswerFacts.Parameters.Select(name =>
-                    {
-                        var parameter = command.CreateParameter();
-                        parameter.ParameterName = "@" + name;
-                        command.Parameters.Add(parameter);
-                        return parameter;
-                    }).ToArray();
-                    await command.PrepareAsync(cancellationToken);
-                }
-
-                var values = AnswerFacts.Values(record, timing);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
+            await ExecutePreparedAsync(connection, transaction, Dialect.InsertFact, AnswerFacts.Parameters, rows, cancellationToken);
         }
     }
 
@@ -178,10 +141,17 @@ internal sealed class AuditChainStore(AuditDatabase database, AuditChain chain)
             return;
         }
 
+        await ExecutePreparedAsync(connection, transaction, Dialect.Insert, AuditRow.Parameters, rows, cancellationToken);
+    }
+
+    // One prepared command, its parameters rebound for each row.
+    private static async Task ExecutePreparedAsync(
+        DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> names, List<object?[]> rows, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = Dialect.Insert;
+        command.CommandText = sql;
         command.Transaction = transaction;
-        var parameters = AuditRow.Parameters.Select(name =>
+        var parameters = names.Select(name =>
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = "@" + name;

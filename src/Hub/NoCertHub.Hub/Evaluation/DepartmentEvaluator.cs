@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using NoCertHub.Hub.Audit;
 using NoCertHub.V1;
 
 namespace NoCertHub.Hub.Evaluation;
@@ -61,7 +62,10 @@ internal static class DepartmentEvaluator
         names.UnionWith(input.Findings.Select(f => f.Department).OfType<string>());
         names.RemoveWhere(string.IsNullOrEmpty);
 
-        var evaluations = names.Select(name => One(name, input, weeks, to, options)).ToList();
+        // The answers are the big input (a month's worth): grouped once, not scanned per department.
+        var answersBy = input.Answers.ToLookup(a => a.AnsweringDepartment, StringComparer.Ordinal);
+        var requestsBy = input.Answers.CountBy(a => a.RequesterDepartment, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        var evaluations = names.Select(name => One(name, [.. answersBy[name]], requestsBy.GetValueOrDefault(name), input, weeks, to, options)).ToList();
         var ranked = evaluations.OrderByDescending(e => e.Score).ThenBy(e => e.Department, StringComparer.Ordinal).ToList();
         for (var i = 0; i < ranked.Count; i++)
         {
@@ -91,9 +95,9 @@ internal static class DepartmentEvaluator
         return report;
     }
 
-    private static DepartmentEvaluation One(string name, EvaluationInput input, IReadOnlyList<DateTimeOffset> weeks, DateTimeOffset to, EvaluationOptions options)
+    private static DepartmentEvaluation One(
+        string name, List<AnswerFactRow> answers, int answeredRequests, EvaluationInput input, IReadOnlyList<DateTimeOffset> weeks, DateTimeOffset to, EvaluationOptions options)
     {
-        var answers = input.Answers.Where(a => a.AnsweringDepartment == name).ToList();
         var seconds = answers.Select(a => (a.AnsweredAtUnixMs - a.ReceivedAtUnixMs) / 1000.0).Order().ToArray();
         var late = answers.Where(a => a.Late).ToList();
         var e = new DepartmentEvaluation
@@ -115,10 +119,18 @@ internal static class DepartmentEvaluator
             e.OnTimeByClass.Add(new ClassOnTime { SlaClass = (SlaClass)group.Key, Answered = group.Count(), OnTime = onTime, Rate = Round((double)onTime / group.Count(), 4) });
         }
 
+        // The times are sorted: each bucket takes the ones below its bound that the buckets before did not.
+        var counted = 0;
         foreach (var (upTo, label) in AnswerTimeBuckets)
         {
-            var below = AnswerTimeBuckets.TakeWhile(b => b.UpTo < upTo).Select(b => b.UpTo).DefaultIfEmpty(double.NegativeInfinity).Max();
-            e.AnswerTimeDistribution.Add(new CountBy { Key = label, Count = seconds.Count(s => s >= below && s < upTo) });
+            var end = counted;
+            while (end < seconds.Length && seconds[end] < upTo)
+            {
+                end++;
+            }
+
+            e.AnswerTimeDistribution.Add(new CountBy { Key = label, Count = end - counted });
+            counted = end;
         }
 
         for (var i = 0; i < weeks.Count; i++)
@@ -130,7 +142,7 @@ internal static class DepartmentEvaluator
         }
 
         var refusals = input.Refusals.Where(r => r.Department == name).Select(r => RefusalCategory(r.Reason)).ToList();
-        e.RequestsMade = input.Answers.Count(a => a.RequesterDepartment == name) + refusals.Count;
+        e.RequestsMade = answeredRequests + refusals.Count;
         e.RefusalsByReason.Add(refusals.GroupBy(r => r).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new CountBy { Key = g.Key, Count = g.Count() }));
         e.RequestsForItemsOutOfForce = refusals.Count(r => r == OutOfForce);
