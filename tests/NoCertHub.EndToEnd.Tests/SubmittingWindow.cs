@@ -38,19 +38,33 @@ internal static class SubmittingWindow
         }
     }
 
-    /// <summary>The receipts the hub no longer knows (Get says NotFound).</summary>
+    /// <summary>
+    /// The receipts the hub no longer knows (Get says NotFound). A Get refused with Unavailable
+    /// (the hub's Redis client still settling on a promoted primary) is retried as a window
+    /// retries it, for up to 30 s in all; a hub that stays unavailable longer fails the test.
+    /// </summary>
     public static async Task<List<(string RequestId, string Phase)>> LostAsync(VerificationService.VerificationServiceClient window, IEnumerable<(string RequestId, string Phase)> acknowledged)
     {
         var lost = new List<(string, string)>();
+        var giveUp = DateTime.UtcNow.AddSeconds(30);
         foreach (var receipt in acknowledged)
         {
-            try
+            while (true)
             {
-                await window.GetAsync(new GetRequest { RequestId = receipt.RequestId });
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                lost.Add(receipt);
+                try
+                {
+                    await window.GetAsync(new GetRequest { RequestId = receipt.RequestId });
+                    break;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                {
+                    lost.Add(receipt);
+                    break;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < giveUp)
+                {
+                    await Task.Delay(100, CancellationToken.None);
+                }
             }
         }
 
