@@ -126,6 +126,7 @@ internal sealed class Cluster(string root, string work, string redis) : IAsyncDi
     private List<string> HubSettings(int hub) =>
     [
         $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{_grpcPorts[hub].ToString(CultureInfo.InvariantCulture)}",
+        "--Kestrel:Endpoints:Grpc:Protocols=Http2",
         $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{_metricsPorts[hub].ToString(CultureInfo.InvariantCulture)}",
         "--Hub:InstanceId=chaos-hub" + hub,
         "--Redis:ConnectionString=" + redis,

@@ -349,7 +349,7 @@ async Task<ServerProcess> StartHubAsync(string name, int grpc, int metrics, stri
     await Servers.StartDotnetAsync(name, Dll(root, "src/Hub/NoCertHub.Hub", "NoCertHub.Hub"),
         [
             .. pki?.HubSettings() ?? ["--Security:Mode=InsecureLoopback"],
-            $"--Kestrel:Endpoints:Grpc:Url={(pki is null ? "http" : "https")}://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
+            $"--Kestrel:Endpoints:Grpc:Url={(pki is null ? "http" : "https")}://127.0.0.1:{grpc}", $"--Kestrel:Endpoints:Grpc:Protocols={(pki is null ? "Http2" : "Http1AndHttp2")}", $"--Kestrel:Endpoints:Metrics:Url=http://127.0.0.1:{metrics}",
             "--Logging:LogLevel:Default=Warning", "--Logging:Console:FormatterName=simple",
             // The harness's few windows make thousands of calls a second each, far past a real window's
             // rate limit: it measures the hub, not the limit (pass --Limits:CallsPerSecond=1000000 for the limiter's cost).

@@ -20,7 +20,7 @@ namespace NoCertHub.EndToEnd.Tests;
 /// the hub's only trust anchor, and real certificates for every kind of caller.
 /// </summary>
 [Collection(nameof(CertificateAccessTests))]
-public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsyncLifetime
+public sealed partial class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsyncLifetime
 {
     private const string ZhangWei = "33100219850312001X";
     private const string Window = "jj-e2e-window";
@@ -381,6 +381,11 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
         Assert.Contains(reads, r => r.Reason == "get" && r.RequestId == result.RequestId && r.SubjectId == ZhangWei);
         Assert.Contains(reads, r => r.Reason == "watch from cursor 0" && r.Window == "w1");
         Assert.DoesNotContain(reads, r => r.Officer == "officer-nosy");
+        // The attempts themselves are on the trail: who tried to read whose window.
+        var tried = (await audit.SearchAsync(new hub::NoCertHub.Hub.Audit.AuditQuery(null, "officer-nosy", null, null, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), long.MaxValue, 100), CancellationToken.None))
+            .Where(r => r.Kind == hub::NoCertHub.Hub.Audit.AuditKind.Refused).Select(r => r.Reason).ToList();
+        Assert.Contains(tried, r => r!.StartsWith("PermissionDenied: window w1 of jj-admin-service-center may not watch", StringComparison.Ordinal));
+        Assert.Contains(tried, r => r!.StartsWith($"PermissionDenied: window w1 of jj-admin-service-center may not read request {result.RequestId}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -452,14 +457,20 @@ public sealed class CertificateAccessTests : IClassFixture<SharedGarnet>, IAsync
 
     // Plain HTTPS with a client certificate, as a browser holding it would ask; the hub's own
     // certificate is accepted when it chains to the test CA.
-    private HttpClient Https(string certificate)
+    private HttpClient Https(string? certificate, bool http11 = false)
     {
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.ClientCertificates = [NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate))];
+        if (certificate is not null)
+        {
+            handler.SslOptions.ClientCertificates = [NoCertHubChannel.LoadCertificate(certificate, KeyOf(certificate))];
+        }
+
         handler.SslOptions.RemoteCertificateValidationCallback = (_, server, _, errors) =>
             server is not null && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None
             && _trusted.Cast<X509Certificate2>().Any(ca => new X509Certificate2(server).Issuer == ca.Subject);
-        return new HttpClient(handler) { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
+        return http11
+            ? new HttpClient(handler) { DefaultRequestVersion = System.Net.HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact }
+            : new HttpClient(handler) { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
     }
 
     private NoCertHubClient WindowClient(string certificate) => new(new NoCertHubClientOptions

@@ -50,9 +50,11 @@ internal static class TestHub
             k.Listen(IPAddress.Loopback, port, l =>
             {
                 l.Protocols = HttpProtocols.Http2;
-                // Certificate mode: TLS with the hub's certificate (Security:ServerCertificate), asking callers for theirs.
+                // Certificate mode: TLS with the hub's certificate (Security:ServerCertificate), asking callers for theirs,
+                // and, as production's gRPC endpoint, both protocols (ALPN): REST/JSON callers may speak HTTP/1.1.
                 if (tls)
                 {
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
                     l.UseHttps(https => TransportSecurity.Configure(https, TransportSecurity.Options(builder.Configuration)));
                 }
             });

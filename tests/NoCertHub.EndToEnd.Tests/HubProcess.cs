@@ -249,6 +249,8 @@ internal sealed class HubProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>(settings)
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpc.ToString(CultureInfo.InvariantCulture)}",
+            // Plain http: gRPC only (HTTP/2 with prior knowledge); both protocols need TLS to negotiate.
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{metrics.ToString(CultureInfo.InvariantCulture)}",
         };
         // Callers act as they declare, unless the test asks for certificates.

@@ -30,6 +30,16 @@ public class TransportSecurityTests
     }
 
     [Fact]
+    public void APlainHttpEndpoint_AskedForBothProtocols_Refuses_SayingNoGrpcWouldWork()
+    {
+        var refused = Assert.Throws<TransportSecurityException>(() => TransportSecurity.Check(Configuration(("Security:Mode", "InsecureLoopback"),
+            ("Kestrel:Endpoints:Grpc:Url", "http://127.0.0.1:5080"), ("Kestrel:Endpoints:Grpc:Protocols", "Http1AndHttp2"))));
+
+        Assert.Contains("no gRPC call would work", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Kestrel:Endpoints:Grpc:Protocols to Http2", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CertificateMode_WithAPlainGrpcEndpoint_Refuses()
     {
         var refused = Assert.Throws<TransportSecurityException>(() => TransportSecurity.Check(Configuration(("Kestrel:Endpoints:Grpc:Url", "http://127.0.0.1:5080"), ("Kestrel:Endpoints:Grpc:Protocols", "Http2"))));

@@ -25,7 +25,7 @@ internal sealed class AccessRefusalHandler(
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (result.Succeeded || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        if (result.Succeeded)
         {
             await _default.HandleAsync(next, context, policy, result);
             return;
@@ -58,5 +58,20 @@ internal sealed class AccessRefusalHandler(
             (status, reason) = (StatusCode.Unavailable, $"the audit trail cannot record this call's refusal ({reason}); try again when it is back");
         }
 
-        AccessRefusal.TrailersOnly(context, status, reason);
-    }}
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        {
+            AccessRefusal.TrailersOnly(context, status, reason);
+            return;
+        }
+
+        // REST/JSON and the HTTP pages (reports): the HTTP status, and the reason in the body as
+        // gRPC JSON transcoding writes every other error ({"code", "message", "details"}).
+        context.Response.StatusCode = status switch
+        {
+            StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+            StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        };
+        await context.Response.WriteAsJsonAsync(new { code = (int)status, message = reason, details = Array.Empty<object>() }, context.RequestAborted);
+    }
+}

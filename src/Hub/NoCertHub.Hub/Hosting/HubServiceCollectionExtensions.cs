@@ -25,6 +25,26 @@ internal static class HubServiceCollectionExtensions
         {
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<ErrorMappingInterceptor>();
+            o.Interceptors.Add<TranscodedRequestCheck>();
+        })
+            // The window API as REST/JSON (the http options in verification.proto), on the gRPC port,
+            // through the same authentication, access policies, interceptors and services.
+            .AddJsonTranscoding();
+        // Its OpenAPI description, from the same protos and their comments: GET /openapi/v1.json.
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new Microsoft.OpenApi.Models.OpenApiInfo
+            {
+                Title = "NoCertHub window API (REST/JSON)",
+                Version = "v1",
+                Description = "The VerificationService of protos/nocert/v1/verification.proto over HTTP/JSON. Every call presents the window's client certificate (mutual TLS), as over gRPC. See docs/sdk.md.",
+            });
+            var comments = Path.Combine(AppContext.BaseDirectory, "NoCertHub.Hub.xml");
+            if (File.Exists(comments))
+            {
+                o.IncludeGrpcXmlComments(comments, includeControllerXmlComments: true);
+            }
         });
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<HubOptions>>((grpc, hub) => grpc.MaxReceiveMessageSize = hub.Value.MaxMessageBytes);
@@ -63,6 +83,8 @@ internal static class HubServiceCollectionExtensions
         // Any standard gRPC client (grpcurl, Postman) can list and call the services without the protos.
         endpoints.MapGrpcReflectionService().RequireAuthorization(AccessPolicies.AnyCertified);
         endpoints.MapHubHealth();
+        // The REST/JSON routes' OpenAPI description (public: it describes, it answers nothing).
+        endpoints.UseSwagger(o => o.RouteTemplate = "openapi/{documentName}.json");
         // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
         endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);
         endpoints.MapEvaluationReports();

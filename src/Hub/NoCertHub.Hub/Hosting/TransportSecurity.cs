@@ -45,6 +45,14 @@ internal static class TransportSecurity
         // Addresses given as --urls or ASPNETCORE_URLS serve both protocols.
         endpoints.AddRange((configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(url => (Name: "(urls)", Url: url, Grpc: true)));
+        // Without TLS there is no protocol negotiation: Kestrel serves such an endpoint as HTTP/1.1 only, and no gRPC call works on it.
+        foreach (var e in configuration.GetSection("Kestrel:Endpoints").GetChildren().Where(e =>
+            (e["Url"] ?? "").StartsWith("http://", StringComparison.OrdinalIgnoreCase) && string.Equals(e["Protocols"], "Http1AndHttp2", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new TransportSecurityException(
+                $"Kestrel:Endpoints:{e.Key} ({e["Url"]}) is plain http with Protocols Http1AndHttp2: without TLS Kestrel serves it as HTTP/1.1 only and no gRPC call would work. Use https, or set Kestrel:Endpoints:{e.Key}:Protocols to Http2 (gRPC only, no REST/JSON).");
+        }
+
         if (security.Mode == SecurityMode.InsecureLoopback)
         {
             foreach (var (name, url, _) in endpoints.Where(e => !IsLoopback(e.Url)))

@@ -103,7 +103,7 @@ internal sealed class VerificationGrpcService(
         var windowId = WatchedWindow(request);
         var cursor = ParseCursor(request.Cursor);
         var caller = identity.Resolve(context);
-        OwnWindowOnly(caller, request.Department, request.Window, "watch");
+        await OwnWindowOnlyAsync(caller, request.Department, request.Window, "watch", context.CancellationToken);
         using var stream = quota.Open("watch-streams", CallerKey.ForStreams(caller, "window " + windowId), limits.Value.WatchStreamsPerCaller, "Limits:WatchStreamsPerCaller");
         using var watching = notifier.Watching(windowId);
         // Reading results is a lookup too (Art. 17): one record per subscription; the results it
@@ -154,13 +154,13 @@ internal sealed class VerificationGrpcService(
     {
         if (!keys.TryShardOfRequest(request.RequestId, out _))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request_id '{TextFields.Quoted(request.RequestId)}' is not a request id issued by this hub (expected rNN-<32 hex>)"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request_id '{TextFields.Quoted(request.RequestId)}' is not a request id issued by this hub (expected rNN- and 26 lower-case base-32 characters)"));
         }
 
         var stored = await store.GetAsync(request.RequestId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"request {request.RequestId} is not on record (never accepted, or past its retention)"));
         var caller = identity.Resolve(context);
-        OwnWindowOnly(caller, stored.Request.Requester.Department, stored.Request.Requester.Window, $"read request {request.RequestId}");
+        await OwnWindowOnlyAsync(caller, stored.Request.Requester.Department, stored.Request.Requester.Window, $"read request {request.RequestId}", context.CancellationToken);
         var status = new RequestStatus { Receipt = stored.Receipt, State = stored.State };
         if (stored.Result is not null)
         {
@@ -181,14 +181,30 @@ internal sealed class VerificationGrpcService(
         return status;
     }
 
-    /// <summary>A window certificate reads its own window's results only; a declared caller (insecure loopback mode) reads as declared.</summary>
-    private static void OwnWindowOnly(CallerIdentity? caller, string department, string window, string what)
+    /// <summary>
+    /// A window certificate reads its own window's results only; a declared caller (insecure
+    /// loopback mode) reads as declared. An attempt to read another window's results is itself on
+    /// the Article 17 trail (who tried, whose window), before it is refused.
+    /// </summary>
+    private async Task OwnWindowOnlyAsync(CallerIdentity? caller, string department, string window, string what, CancellationToken cancellationToken)
     {
-        if (caller is not null && (caller.Department != department || caller.Name != window))
+        if (caller is null || (caller.Department == department && caller.Name == window))
         {
-            throw new RequestRefusedException(StatusCode.PermissionDenied,
-                $"window {caller.Name} of {caller.Department} may not {what}: it belongs to window {window} of {department}");
+            return;
         }
+
+        var reason = $"window {caller.Name} of {caller.Department} may not {what}: it belongs to window {window} of {department}";
+        await audit.WriteAsync(new AuditRecord
+        {
+            RecordedAt = time.GetUtcNowMilliseconds(),
+            Kind = AuditKind.Refused,
+            RequesterDepartment = AuditRecord.Clip(caller.Department, 64),
+            Window = AuditRecord.Clip(caller.Name, 64),
+            Officer = AuditRecord.Clip(caller.Officer, 128),
+            HubInstance = hub.Value.InstanceId,
+            Reason = AuditRecord.Clip($"{StatusCode.PermissionDenied}: {reason}", 1024),
+        }, cancellationToken);
+        throw new RequestRefusedException(StatusCode.PermissionDenied, reason);
     }
 
     private AuditRecord ReadRecord(CallerIdentity? caller, string department, string window, string what) => new()
