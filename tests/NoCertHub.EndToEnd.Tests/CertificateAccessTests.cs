@@ -41,14 +41,7 @@ public sealed partial class CertificateAccessTests : IClassFixture<SharedGarnet>
         _ca = CertificateAuthority.Create(Pki, "NoCertHub test CA", TimeSpan.FromDays(60), notBefore: DateTimeOffset.UtcNow.AddDays(-30));
         var server = _ca.Issue(new CertificateSubject(PrincipalRole.Hub, "jj-big-data-center", "localhost"), TimeSpan.FromDays(10));
         _trusted = NoCertHubChannel.LoadAuthorities(_ca.CertificatePath);
-        _hub = await TestHub.StartAsync(_directory, _redis.ConnectionString, "certs-" + Guid.NewGuid().ToString("N")[..8], port: 0, new Dictionary<string, string?>
-        {
-            ["Security:Mode"] = "Certificates",
-            ["Security:CaBundle"] = _ca.CertificatePath,
-            ["Security:RevocationList"] = _ca.RevocationListPath,
-            ["Security:ServerCertificate"] = server,
-            ["Security:ServerKey"] = KeyOf(server),
-        });
+        _hub = await TestHub.StartAsync(_directory, _redis.ConnectionString, "certs-" + Guid.NewGuid().ToString("N")[..8], port: 0, CertificateMode(server));
         _address = TestHub.AddressOf(_hub);
         Assert.Equal("https", _address.Scheme);
     }
@@ -442,6 +435,16 @@ public sealed partial class CertificateAccessTests : IClassFixture<SharedGarnet>
 
         Directory.Delete(_directory, recursive: true);
     }
+
+    // A hub in certificate mode with this test's CA, serving with the certificate `server`.
+    private Dictionary<string, string?> CertificateMode(string server) => new()
+    {
+        ["Security:Mode"] = "Certificates",
+        ["Security:CaBundle"] = _ca.CertificatePath,
+        ["Security:RevocationList"] = _ca.RevocationListPath,
+        ["Security:ServerCertificate"] = server,
+        ["Security:ServerKey"] = KeyOf(server),
+    };
 
     private string Issue(PrincipalRole role, string department, string name, string? officer = null) =>
         _ca.Issue(new CertificateSubject(role, department, name, officer), TimeSpan.FromDays(5));

@@ -132,8 +132,10 @@ internal sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>The project's own build output, built by the same configuration as these tests.</summary>
-    private static string BuildOutput(string project)
+    /// <summary>The folder of the solution's build of <paramref name="project"/>, which holds <paramref name="assembly"/> (default: the project's name).dll.</summary>
+    internal static string BuildOutput(string project, string? assembly = null)
     {
+        assembly ??= Path.GetFileName(project);
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;
@@ -142,7 +144,7 @@ internal sealed class AppProcess : IAsyncDisposable
             if (File.Exists(Path.Combine(dir.FullName, "NoCertHub.sln")))
             {
                 var output = Path.Combine(dir.FullName, "src", project, "bin", configuration, framework);
-                return File.Exists(Path.Combine(output, Path.GetFileName(project) + ".dll"))
+                return File.Exists(Path.Combine(output, assembly + ".dll"))
                     ? output
                     : throw new InvalidOperationException($"{project} is not built at {output}; build the solution first (the README's test command does)");
             }

@@ -21,8 +21,23 @@ internal sealed class AuditGrpcService(
     IAuditLog audit,
     OversightAccess access,
     TimeProvider time,
-    IOptions<HubOptions> hub) : AuditService.AuditServiceBase
+    IOptions<HubOptions> hub,
+    IOptions<AuditOptions> options,
+    AuditKeys keys,
+    AuditChainStore chainStore,
+    AuditChain chain) : AuditService.AuditServiceBase
 {
+    public override async Task<ChainVerification> VerifyChain(VerifyChainRequest request, ServerCallContext context)
+    {
+        using var publicKey = System.Security.Cryptography.ECDsa.Create();
+        publicKey.ImportFromPem(keys.PublicKeyPem);
+        var result = await new AuditVerifier(chainStore, chain).VerifyAsync(
+            Path.GetFullPath(options.Value.CheckpointDirectory), Path.GetFullPath(options.Value.ArchiveDirectory), publicKey, context.CancellationToken);
+        var response = new ChainVerification { Records = result.Records, Checkpoints = result.Checkpoints, Intact = result.Intact };
+        response.Findings.Add(result.Findings);
+        return response;
+    }
+
     public override async Task<AuditSearchResponse> Search(AuditSearchRequest request, ServerCallContext context)
     {
         var (actor, actorDepartment) = access.Acting(context, request.OfficerDeclared);
