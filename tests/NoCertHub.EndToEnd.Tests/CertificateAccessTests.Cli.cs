@@ -38,7 +38,7 @@ public sealed partial class CertificateAccessTests
             // In force from today in the district (UTC+8): a change never takes effect in the past.
             var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             await File.WriteAllTextAsync(spec, $$"""
-                { "code": "JJ-MZ-009", "name": "收养登记证明 (adoption registration)", "legalBasis": "《中华人民共和国民法典》第1105条",
+                { "code": "JJ-MZ-010", "name": "收养登记证明 (adoption registration)", "legalBasis": "《中华人民共和国民法典》第1105条",
                   "replacementMethod": "REPLACEMENT_METHOD_INTER_DEPARTMENT_CHECK", "owningDepartment": "jj-civil-affairs", "slaClass": "SLA_CLASS_IMMEDIATE",
                   "fields": ["name", "adoption_status"], "effectiveFrom": "{{today}}", "domain": "COMMITMENT_DOMAIN_GENERAL" }
                 """);
@@ -58,8 +58,8 @@ public sealed partial class CertificateAccessTests
             Assert.Contains("--approve or --reject", bothWays.Error, StringComparison.Ordinal);
             Assert.Equal(0, decided.ExitCode);
             Assert.Contains("approved", decided.Output, StringComparison.Ordinal);
-            Assert.Contains(listed.Json()["items"]!.AsArray(), i => i!["code"]!.ToString() == "JJ-MZ-009" && i["owningDepartment"]!.ToString() == "jj-civil-affairs");
-            Assert.Matches(@"(?m)^JJ-MZ-009\s+收养登记证明 \(adoption registration\)\s+jj-civil-affairs\s+immediate", table.Output);
+            Assert.Contains(listed.Json()["items"]!.AsArray(), i => i!["code"]!.ToString() == "JJ-MZ-010" && i["owningDepartment"]!.ToString() == "jj-civil-affairs");
+            Assert.Matches(@"(?m)^JJ-MZ-010\s+收养登记证明 \(adoption registration\)\s+jj-civil-affairs\s+immediate", table.Output);
             Assert.Equal(5, unknown.ExitCode);
 
             // One check from the command line: exit 0 on MATCH, 1 on MISMATCH, the seal checked.

@@ -21,14 +21,14 @@ using var client = new NoCertHubClient(new NoCertHubClientOptions
 
 var checks = new (string Label, VerificationRequest Request)[]
 {
-    ("张伟 is married (marital status)", Person("JJ-MZ-001", "33100219850312001X", "张伟", ("name", "张伟"), ("marital_status", "已婚"))),
-    ("李娜 is married (she is not)", Person("JJ-MZ-001", "331002199007210029", "李娜", ("name", "李娜"), ("marital_status", "已婚"))),
-    ("林晓's marital status (no record)", Person("JJ-MZ-001", "331002200005050055", "林晓", ("name", "林晓"), ("marital_status", "未婚"))),
-    ("张伟 has no criminal record", Person("JJ-GA-001", "33100219850312001X", "张伟")),
-    ("陈杰 has no criminal record (he has one)", Person("JJ-GA-001", "331002199501300046", "陈杰")),
-    ("王芳 pays social insurance", Person("JJ-RS-001", "331002197811020032", "王芳", ("insured_status", "参保缴费"))),
-    ("李娜's household address", Person("JJ-GA-002", "331002199007210029", "李娜", ("name", "李娜"))),
-    ("海门精工 is a live company run by 张伟", Company("JJ-SJ-001", "91331002MA2H7K3L5D", ("legal_representative", "张伟"), ("registration_status", "存续"))),
+    ("张伟 is married (MATCH expected)", Person("JJ-MZ-001", "33100219850312001X", "张伟", ("name", "张伟"), ("marital_status", "已婚"))),
+    ("李娜 is married (she is not: MISMATCH expected)", Person("JJ-MZ-001", "331002199007210029", "李娜", ("name", "李娜"), ("marital_status", "已婚"))),
+    ("林晓's marital status (no record: NOT FOUND expected)", Person("JJ-MZ-001", "331002200005050055", "林晓", ("name", "林晓"), ("marital_status", "未婚"))),
+    ("张伟 has no criminal record (MATCH expected)", Person("JJ-GA-001", "33100219850312001X", "张伟")),
+    ("陈杰 has no criminal record (he has one: MISMATCH expected)", Person("JJ-GA-001", "331002199501300046", "陈杰")),
+    ("王芳 pays social insurance (she paused: MISMATCH expected)", Person("JJ-RS-001", "331002197811020032", "王芳", ("insured_status", "参保缴费"))),
+    ("李娜's household address (MATCH expected)", Person("JJ-GA-002", "331002199007210029", "李娜", ("name", "李娜"))),
+    ("海门精工 is a live company run by 张伟 (MATCH expected)", Company("JJ-SJ-001", "91331002MA2H7K3L5D", ("legal_representative", "张伟"), ("registration_status", "存续"))),
 };
 
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
