@@ -115,7 +115,9 @@ internal static class CatalogCommands
 
     private static string Sla(SlaClass sla) => Output.Name(sla, "").ToLowerInvariant();
 
-    private static string Method(ReplacementMethod method) => method.ToString().ToLowerInvariant();
+    // InterDepartmentCheck → "inter department check"
+    private static string Method(ReplacementMethod method) =>
+        System.Text.RegularExpressions.Regex.Replace(method.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
 
     private static string State(ProposalState state) => state.ToString().ToLowerInvariant();
 

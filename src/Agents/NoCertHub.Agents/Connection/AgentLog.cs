@@ -4,8 +4,8 @@ namespace NoCertHub.Agents.Connection;
 
 internal static partial class AgentLog
 {
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Agent {AgentId} of {Department} connected to hub {HubInstance}")]
-    public static partial void Connected(ILogger logger, string agentId, string department, string hubInstance);
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Agent {AgentId} of {Department} connected to hub {HubInstance}, answering {Items}")]
+    public static partial void Connected(ILogger logger, string agentId, string department, string hubInstance, string items);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Agent {AgentId} lost its stream ({Status}: {Detail}); reconnecting")]
     public static partial void StreamLost(ILogger logger, string agentId, StatusCode status, string detail);

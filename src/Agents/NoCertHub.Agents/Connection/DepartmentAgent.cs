@@ -103,6 +103,7 @@ internal sealed class DepartmentAgent(
         using var call = client.Connect(cancellationToken: session.Token);
         var hello = new AgentHello { Department = options.Department, AgentId = AgentId, Capacity = options.Capacity };
         hello.ItemCodes.Add(_items!);
+        var offered = string.Join(", ", hello.ItemCodes);
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = hello }, session.Token);
 
         // One writer: answers from concurrent checks queue here and go out in order.
@@ -122,7 +123,7 @@ internal sealed class DepartmentAgent(
                         welcomed = true;
                         metrics.Connected(options.Department, up: true);
                         Welcomed.TrySetResult();
-                        AgentLog.Connected(logger, AgentId, options.Department, message.Welcome.HubInstance);
+                        AgentLog.Connected(logger, AgentId, options.Department, message.Welcome.HubInstance, offered);
                         break;
                     case HubMessage.KindOneofCase.Task when workList is not null && options.Items.TryGetValue(message.Task.ItemCode, out var item) && item.OnSite:
                         _ = FileAsync(workList, message.Task, held, outbound.Writer, session.Token);
