@@ -206,9 +206,10 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
                 // Truncated.
                 return valid.Length == 0 ? [0x0A] : valid[..random.Next(valid.Length)];
             case 3:
-                // A known field number with the wrong wire type.
-                var field = type.Fields.InFieldNumberOrder()[random.Next(type.Fields.InFieldNumberOrder().Count)];
-                return [.. valid, .. Tag(field.FieldNumber, (WireFormat.WireType)random.Next(6)), .. RandomBytes(random, random.Next(1, 16))];
+                // A known field number with the wrong wire type (a message with no fields: field 1, unknown to it).
+                var fields = type.Fields.InFieldNumberOrder();
+                var number = fields.Count == 0 ? 1 : fields[random.Next(fields.Count)].FieldNumber;
+                return [.. valid, .. Tag(number, (WireFormat.WireType)random.Next(6)), .. RandomBytes(random, random.Next(1, 16))];
             case 4:
                 // Deep nesting: groups of an unknown field, or the message's own message fields within themselves.
                 return [.. Enumerable.Repeat((byte)0x7B, random.Next(50, 2000)), .. valid];
