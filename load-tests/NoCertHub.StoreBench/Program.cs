@@ -49,7 +49,7 @@ try
                 {
                     var (accepted, window) = Request(keys, n);
                     await store.AcceptAsync(accepted, null, stop.Token);
-                    await store.CompleteAsync(window, Answer(accepted), stop.Token);
+                    await store.CompleteAsync(window, Answer(accepted), null, stop.Token);
                     last = accepted.RequestId;
                 }
                 finally

@@ -196,6 +196,34 @@ public abstract class SlaTests<TRedis>(TRedis redis) : IClassFixture<TRedis>, IA
     }
 
     [Fact]
+    public async Task Verify_WaitingLongerThanVerifyRecordAfter_IsTrackedWithItsDeadlineWhileItWaits_ThenAnsweredUnderThatId()
+    {
+        var hub = await StartHubAsync(("Hub:VerifyRecordAfter", "00:00:00.300"));
+        var client = Client(hub);
+        var oversight = Oversight(hub);
+        var near = new ListNearDeadlineRequest { Department = "jj-haimen-street", Within = Duration.FromTimeSpan(TimeSpan.FromDays(30)) };
+        var request = Residence("case-held-1");
+
+        // No agent of the street office yet: the Verify waits, and after the delay its request is on the deadline list.
+        var verify = client.VerifyAsync(request, TimeSpan.FromSeconds(60));
+        var tracked = await Poll.UntilAsync(() => oversight.ListNearDeadlineAsync(near).ResponseAsync, l => l.Requests.Count > 0);
+        var pending = Assert.Single(tracked.Requests);
+        Assert.Equal("case-held-1", pending.CaseNumber);
+        Assert.Equal(RequestState.Queued, pending.State);
+        Assert.False(verify.IsCompleted);
+
+        await using var agents = new AgentRun(await TestAgents.StartAsync(Address(hub), TestAgents.HaimenStreet(_directory, "haimen-held")));
+        var answered = await verify.WaitAsync(Patience);
+
+        Assert.Equal(pending.Receipt.RequestId, answered.RequestId);
+        Assert.Equal(pending.Receipt.Deadline, answered.Deadline);
+        Assert.Empty((await oversight.ListNearDeadlineAsync(near)).Requests);
+        var wait = await oversight.GetCaseWaitTimeAsync(new GetCaseWaitTimeRequest { Department = "jj-e2e-window", CaseNumber = "case-held-1" });
+        Assert.False(wait.Pending);
+        Assert.Equal(answered.AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds(), Assert.Single(wait.Checks).AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
     public async Task NearDeadline_ListsPendingRequestsOfTheAskedDepartment_SoonestFirst()
     {
         var hub = await StartHubAsync(("Sla:OnSite", "00:05:00"), ("Sla:Records", "00:03:00"));

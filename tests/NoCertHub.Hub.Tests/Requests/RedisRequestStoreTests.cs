@@ -44,8 +44,8 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         var store = Store();
         await store.AcceptAsync(accepted, null, CancellationToken.None);
 
-        var first = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
-        var second = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Mismatch), CancellationToken.None);
+        var first = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), null, CancellationToken.None);
+        var second = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Mismatch), null, CancellationToken.None);
 
         Assert.Equal(CompletionKind.Completed, first.Kind);
         Assert.Equal(CompletionKind.AlreadyCompleted, second.Kind);
@@ -71,7 +71,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         // Verify's: routed at once, its promise is the answer's.
         Assert.Equal(verified.RequestId, await store.AcceptAsync(verified with { ReceiptNow = false }, null, CancellationToken.None).WaitAsync(Patience));
         Assert.Equal(RequestState.Queued, (await store.GetAsync(verified.RequestId, CancellationToken.None))!.State);
-        var answer = store.CompleteAsync(verified.WindowId, Result(verified.RequestId, Verdict.Match), CancellationToken.None);
+        var answer = store.CompleteAsync(verified.WindowId, Result(verified.RequestId, Verdict.Match), null, CancellationToken.None);
         var flushed = store.FlushAsync(CancellationToken.None);
 
         await Task.Delay(200);
@@ -84,11 +84,61 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task AVerifyAnsweredBeforeItsAcceptanceWasWritten_IsRecordedAndAnsweredInOneWrite_AndTheLateAcceptanceChangesNothing()
+    {
+        var (accepted, shard) = NewRequest("win-v1", TimeSpan.FromMinutes(30));
+        var held = accepted with { ReceiptNow = false, IfAbsent = true };
+        var store = Store();
+
+        var outcome = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), held, CancellationToken.None);
+        // The delay's end, racing the answer, writes the acceptance after it.
+        Assert.Equal(accepted.RequestId, await store.AcceptAsync(held, null, CancellationToken.None));
+
+        Assert.Equal(CompletionKind.Completed, outcome.Kind);
+        var stored = await store.GetAsync(accepted.RequestId, CancellationToken.None);
+        Assert.Equal(RequestState.Answered, stored!.State);
+        Assert.Equal(accepted.Request, stored.Request);
+        Assert.Equal(accepted.Receipt, stored.Receipt);
+        Assert.Equal(Verdict.Match, stored.Result!.Verdict);
+        Assert.Null(await fixture.Redis.GetDatabase().SortedSetScoreAsync(_keys.Timers(shard), accepted.RequestId));
+        var check = Assert.Single(await CaseChecksAsync(shard, accepted));
+        Assert.Equal(accepted.RequestId, check.RequestId);
+        Assert.Equal(accepted.Receipt.AcceptedAt.ToDateTimeOffset().ToUnixTimeMilliseconds(), check.AcceptedAt.ToUnixTimeMilliseconds());
+        Assert.NotNull(check.AnsweredAt);
+        Assert.Equal([outcome.Sequence], (await store.ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None)).Entries.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task AVerifyWhoseAcceptanceWasWrittenAfterItsDelay_IsTrackedWithItsDeadline_ThenAnsweredOnce()
+    {
+        var (accepted, shard) = NewRequest("win-v2", TimeSpan.FromMinutes(30));
+        var held = accepted with { ReceiptNow = false, IfAbsent = true };
+        var store = Store();
+        var db = fixture.Redis.GetDatabase();
+
+        await store.AcceptAsync(held, null, CancellationToken.None);
+        Assert.Equal(accepted.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds(), (long)(await db.SortedSetScoreAsync(_keys.Timers(shard), accepted.RequestId))!.Value);
+        Assert.Equal(RequestState.Queued, (await store.GetAsync(accepted.RequestId, CancellationToken.None))!.State);
+        Assert.Null(Assert.Single(await CaseChecksAsync(shard, accepted)).AnsweredAt);
+
+        // Its answer still carries the acceptance: it finds the request on record and only answers it.
+        var first = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), held, CancellationToken.None);
+        var second = await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Mismatch), held, CancellationToken.None);
+
+        Assert.Equal(CompletionKind.Completed, first.Kind);
+        Assert.Equal(CompletionKind.AlreadyCompleted, second.Kind);
+        Assert.Null(await db.SortedSetScoreAsync(_keys.Timers(shard), accepted.RequestId));
+        Assert.Equal(Verdict.Match, (await store.GetAsync(accepted.RequestId, CancellationToken.None))!.Result!.Verdict);
+        Assert.NotNull(Assert.Single(await CaseChecksAsync(shard, accepted)).AnsweredAt);
+        Assert.Single((await store.ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None)).Entries);
+    }
+
+    [Fact]
     public async Task Complete_RequestNeverAccepted_ReportsUnknown()
     {
         var (accepted, _) = NewRequest("win-c", TimeSpan.FromMinutes(30));
 
-        var outcome = await Store().CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+        var outcome = await Store().CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), null, CancellationToken.None);
 
         Assert.Equal(CompletionKind.UnknownRequest, outcome.Kind);
         Assert.Empty((await Store().ReadWindowAsync(accepted.WindowId, 0, 10, CancellationToken.None)).Entries);
@@ -119,7 +169,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         {
             var (accepted, _) = NewRequest("win-e", TimeSpan.FromMinutes(30));
             await store.AcceptAsync(accepted, null, CancellationToken.None);
-            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), null, CancellationToken.None);
             ids.Add(accepted.RequestId);
         }
 
@@ -139,7 +189,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         {
             var (accepted, _) = NewRequest("win-f", TimeSpan.FromMinutes(30));
             await store.AcceptAsync(accepted, null, CancellationToken.None);
-            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), null, CancellationToken.None);
         }
 
         var page = await store.ReadWindowAsync(RedisKeys.WindowId("dept", "win-f"), 1, 10, CancellationToken.None);
@@ -230,7 +280,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         var queuedAgain = await adopter.GetAsync(accepted.RequestId, CancellationToken.None);
         var result = Result(accepted.RequestId, Verdict.Mismatch);
         result.Disclosed.Add("marital_status", "已婚|1:x");
-        var completed = await adopter.CompleteAsync(accepted.WindowId, result, CancellationToken.None);
+        var completed = await adopter.CompleteAsync(accepted.WindowId, result, null, CancellationToken.None);
         var answered = await adopter.GetAsync(accepted.RequestId, CancellationToken.None);
         var afterAnswer = await fixture.RequestStore(_keys, incarnation: Incarnation("third")).AdoptAsync(accepted.RequestId, Incarnation("接管:3|").Id, CancellationToken.None);
 
@@ -276,7 +326,7 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
         {
             var (accepted, _) = NewRequest(window, TimeSpan.FromMinutes(30));
             await store.AcceptAsync(accepted, null, CancellationToken.None);
-            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), CancellationToken.None);
+            await store.CompleteAsync(accepted.WindowId, Result(accepted.RequestId, Verdict.Match), null, CancellationToken.None);
             ids.Add(accepted.RequestId);
         }
 
@@ -296,6 +346,9 @@ public abstract class RedisRequestStoreTests<TFixture>(TFixture fixture) : IClas
 
         return incarnation;
     }
+
+    private async Task<List<CaseCheckEntry>> CaseChecksAsync(int shard, AcceptedRequest accepted) =>
+        [.. CaseCheckEntry.ParseLines(await fixture.Redis.GetDatabase().StringGetAsync(_keys.Case(shard, TestRequests.RequestingDepartment, accepted.Request.CaseNumber)))];
 
     private (AcceptedRequest Request, int Shard) NewRequest(string window, TimeSpan limit)
     {

@@ -193,7 +193,7 @@ public sealed class DispatcherTests : IDisposable
 
         public void MarkAssigned(string requestId) => Marked.Add(requestId);
 
-        public Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, AcceptedRequest? unrecorded, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -42,7 +42,7 @@ public abstract class OrphanRecoveryTests<TFixture>(TFixture fixture) : IClassFi
             ids.Add(await AcceptAsync(dead, "w" + i, overdue: i == 0));
         }
 
-        await dead.Requests.CompleteAsync("dept/w1", Answer(ids[1]), CancellationToken.None);
+        await dead.Requests.CompleteAsync("dept/w1", Answer(ids[1]), null, CancellationToken.None);
         // The dead hub had registered (with a lease that ran out): only its registry entry is left.
         await fixture.Redis.GetDatabase().SetAddAsync(_keys.Hubs, dead.Incarnation.Id);
         // The overdue one was escalated before the hub died: escalated but unanswered, still owed an answer.

@@ -118,7 +118,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
     {
         var hub = Hub("hub-a");
         var accepted = await AcceptAsync(hub, "win-4", "case-4", acceptedAgo: TimeSpan.FromMinutes(20));
-        await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, _clock.GetUtcNow().AddMinutes(-15)), CancellationToken.None);
+        await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, _clock.GetUtcNow().AddMinutes(-15)), null, CancellationToken.None);
         _clock.Advance(TimeSpan.FromHours(1));
 
         var outcome = await hub.Sweeper.SweepAsync("test", CancellationToken.None);
@@ -135,7 +135,7 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
         await hub.Sweeper.SweepAsync("test", CancellationToken.None);
         var answeredAt = _clock.GetUtcNow();
 
-        var completion = await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, answeredAt), CancellationToken.None);
+        var completion = await hub.Requests.CompleteAsync(accepted.WindowId, Answer(accepted, answeredAt), null, CancellationToken.None);
 
         Assert.Equal(CompletionKind.Completed, completion.Kind);
         var escalation = Assert.Single(await hub.Sla.ListEscalationsAsync(false, DateTimeOffset.UtcNow, CancellationToken.None));
@@ -207,8 +207,8 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
         var b = await AcceptAsync(hub, "win-8", "case-77", acceptedAgo: TimeSpan.FromMinutes(50));
         await AcceptAsync(hub, "win-7", "case-other", acceptedAgo: TimeSpan.FromMinutes(50));
         var t0 = _clock.GetUtcNow();
-        await hub.Requests.CompleteAsync(a.WindowId, Answer(a, t0.AddMinutes(-40)), CancellationToken.None);
-        await hub.Requests.CompleteAsync(b.WindowId, Answer(b, t0.AddMinutes(-30)), CancellationToken.None);
+        await hub.Requests.CompleteAsync(a.WindowId, Answer(a, t0.AddMinutes(-40)), null, CancellationToken.None);
+        await hub.Requests.CompleteAsync(b.WindowId, Answer(b, t0.AddMinutes(-30)), null, CancellationToken.None);
 
         var checks = await hub.Sla.CaseChecksAsync("dept", "case-77", CancellationToken.None);
         var (stopped, sum) = ClockStop.Measure(checks, t0);
@@ -232,8 +232,8 @@ public abstract class SlaStoreTests<TFixture>(TFixture fixture) : IClassFixture<
 
         var t0 = _clock.GetUtcNow();
         var (first, last) = (accepted[0], accepted[^1]);
-        await hub.Requests.CompleteAsync(first.WindowId, Answer(first, t0.AddMinutes(-50)), CancellationToken.None);
-        await hub.Requests.CompleteAsync(last.WindowId, Answer(last, t0.AddMinutes(-20)), CancellationToken.None);
+        await hub.Requests.CompleteAsync(first.WindowId, Answer(first, t0.AddMinutes(-50)), null, CancellationToken.None);
+        await hub.Requests.CompleteAsync(last.WindowId, Answer(last, t0.AddMinutes(-20)), null, CancellationToken.None);
 
         var checks = await hub.Sla.CaseChecksAsync("dept", "N/A", CancellationToken.None);
         var shard = _keys.ShardOfWindow(TestRequests.RequestingDepartment, "win-11");

@@ -46,7 +46,7 @@ public abstract class ResultNotifierTests<TFixture>(TFixture fixture) : IClassFi
         await hubs.Store.AcceptAsync(accepted, null, CancellationToken.None);
         var waiting = hubs.A.WaitForResult(accepted.RequestId);
         var result = Result(accepted.RequestId);
-        await hubs.Store.CompleteAsync(accepted.WindowId, result, CancellationToken.None);
+        await hubs.Store.CompleteAsync(accepted.WindowId, result, null, CancellationToken.None);
 
         hubs.B.Published(accepted.WindowId, result);
 

@@ -10,6 +10,7 @@ internal static class CoreServiceCollectionExtensions
             .Validate(o => o.LeaseTtl >= TimeSpan.FromSeconds(1), "Hub:LeaseTtl must be at least one second")
             .Validate(o => o.MaxVerifyWait >= TimeSpan.FromSeconds(1), "Hub:MaxVerifyWait must be at least one second")
             .Validate(o => o.MarkAssignedAfter >= TimeSpan.Zero && o.MarkAssignedAfter <= TimeSpan.FromMinutes(1), "Hub:MarkAssignedAfter must be between 0 and 00:01:00")
+            .Validate(o => o.VerifyRecordAfter >= TimeSpan.Zero && o.VerifyRecordAfter <= TimeSpan.FromSeconds(10), "Hub:VerifyRecordAfter must be between 0 and 00:00:10")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubIncarnation>();

@@ -43,6 +43,15 @@ internal sealed class HubOptions
     public TimeSpan MarkAssignedAfter { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// How long a Verify's acceptance may wait before it is written to Redis with its Article 11
+    /// deadline timer. Most answers come sooner: the request is then recorded together with its
+    /// answer, in one write. A Verify hands out no receipt, so nothing promised waits on this
+    /// write; one with a client_request_id is recorded at once (its retry must find it). Zero
+    /// records every request at acceptance.
+    /// </summary>
+    public TimeSpan VerifyRecordAfter { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
     /// How long a hub's lease lives without renewal (renewed every third of it). Once it lapses,
     /// other hubs take over the requests the hub was routing.
     /// </summary>

@@ -22,9 +22,11 @@ internal interface IRequestStore
 
     /// <summary>
     /// Records the result, takes the request off the deadline set and appends it to the window's
-    /// history, atomically and exactly once.
+    /// history, atomically and exactly once. <paramref name="unrecorded"/>: the request as accepted,
+    /// for one whose acceptance may not be written yet (a Verify answered within its delay); it
+    /// is then recorded in the same write if it is not on record.
     /// </summary>
-    Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken);
+    Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, AcceptedRequest? unrecorded, CancellationToken cancellationToken);
 
     Task<StoredRequest?> GetAsync(string requestId, CancellationToken cancellationToken);
 
@@ -50,8 +52,10 @@ internal interface IRequestStore
 /// <paramref name="ReceiptNow"/>: its receipt goes to the window as soon as it is recorded
 /// (Submit), so it must be on disk first. Verify hands the window only the answer, whose own
 /// durable write covers this one (a hub that dies before it loses a request it promised nothing about).
+/// <paramref name="IfAbsent"/>: written only if the request is not on record yet (a Verify's
+/// acceptance written after its delay, which its answer may have written first).
 /// </summary>
-internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null, string? Officer = null, bool ReceiptNow = true);
+internal sealed record AcceptedRequest(string RequestId, string WindowId, VerificationRequest Request, Receipt Receipt, DateTimeOffset? RemindAt = null, string? Officer = null, bool ReceiptNow = true, bool IfAbsent = false);
 
 internal sealed record AdoptedRequest(VerificationRequest Request, Receipt Receipt, string Officer);
 

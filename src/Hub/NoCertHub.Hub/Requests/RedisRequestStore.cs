@@ -36,22 +36,30 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             keys.Case(shard, request.Request.Requester.Department, request.Request.CaseNumber),
             keys.CaseOverflow(shard, request.Request.Requester.Department, request.Request.CaseNumber),
         ];
+        var (body, record, caseEntry) = NewRequest(request, deadline);
         RedisValue[] args =
         [
             request.RequestId,
-            RequestBody.Pack(request.Request, request.Receipt),
+            body,
             request.RemindAt is { } remindAt ? Math.Min(remindAt.ToUnixTimeMilliseconds(), deadline) : deadline,
-            RequestRecord.NewQueued(deadline, request.RemindAt is not null, _instance, request.Officer ?? request.Request.Requester.Officer),
+            record,
             useClientId ? "1" : "0",
             (long)_options.IdempotencyWindow.TotalSeconds,
-            CaseCheckEntry.Pending(request.Receipt),
+            caseEntry,
             _caseTtlSeconds,
             CaseCheckEntry.CaseStringLimit,
+            request.IfAbsent ? "1" : "0",
         ];
         // A receipt promises the request is tracked: on disk first.
         var result = await scripts.EvaluateAsync(Accept, scriptKeys, args, durable: request.ReceiptNow, cancellationToken);
         return (string)result!;
     }
+
+    // What accept.lua and complete.lua both write for a new request: its body, its queued record, its case entry.
+    private (byte[] Body, byte[] Record, string CaseEntry) NewRequest(AcceptedRequest request, long deadline) => (
+        RequestBody.Pack(request.Request, request.Receipt),
+        RequestRecord.NewQueued(deadline, request.RemindAt is not null, _instance, request.Officer ?? request.Request.Requester.Officer),
+        CaseCheckEntry.Pending(request.Receipt));
 
     public Task FlushAsync(CancellationToken cancellationToken) => scripts.CommitAsync(cancellationToken);
 
@@ -61,7 +69,7 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
         scripts.Send(Assign, [keys.Request(shard, requestId)], []);
     }
 
-    public async Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, CancellationToken cancellationToken)
+    public async Task<CompletionOutcome> CompleteAsync(string windowId, VerificationResult result, AcceptedRequest? unrecorded, CancellationToken cancellationToken)
     {
         var shard = Shard(result.RequestId);
         RedisKey[] scriptKeys =
@@ -83,6 +91,13 @@ internal sealed class RedisRequestStore(IConnectionMultiplexer redis, RedisKeys 
             result.AnsweredAt.ToDateTimeOffset().ToUnixTimeMilliseconds(),
             _caseTtlSeconds,
         ];
+        if (unrecorded is not null)
+        {
+            // Not written yet (a Verify answered within Hub:VerifyRecordAfter): recorded and answered in one call.
+            var (body, record, caseEntry) = NewRequest(unrecorded, unrecorded.Receipt.Deadline.ToDateTimeOffset().ToUnixTimeMilliseconds());
+            args = [.. args, body, record, caseEntry, CaseCheckEntry.CaseStringLimit];
+        }
+
         // The window's history numbers results; one it saw must not be renumbered after a crash.
         var reply = (RedisResult[])(await scripts.EvaluateAsync(Complete, scriptKeys, args, durable: true, cancellationToken))!;
         var kind = (int)reply[0] switch

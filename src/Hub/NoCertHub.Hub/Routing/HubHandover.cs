@@ -221,6 +221,8 @@ internal sealed class HubHandover : BackgroundService
             var handed = 0;
             try
             {
+                // The receiving hub takes the request over in the store: a Verify's held-back acceptance is written first.
+                await Task.WhenAll(batch.Select(t => t.Pending?.RecordAsync(_store) ?? Task.CompletedTask)).WaitAsync(cancellationToken);
                 for (; handed < batch.Count; handed += Batch)
                 {
                     var entries = batch.Skip(handed).Take(Batch).Select(t => (RedisValue)(t.RequestId + "\n" + _self)).ToArray();

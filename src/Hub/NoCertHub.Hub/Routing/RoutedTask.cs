@@ -42,6 +42,9 @@ internal sealed class RoutedTask(VerificationTask task, string department, strin
     /// <summary>Whether an agent holds it now (set and cleared under its department's lock).</summary>
     public bool WithAgent { get; set; }
 
+    /// <summary>Its acceptance, while that may not be written yet (a Verify within Hub:VerifyRecordAfter); null once it is, or for a request recorded at acceptance.</summary>
+    public PendingAcceptance? Pending { get; set; }
+
     /// <summary>
     /// The task for an accepted request, as the owning department's agent sees it: the claims,
     /// the case and purpose, the officer on record, and what the catalog lets it disclose.

@@ -13,4 +13,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Could not exchange requests with the other hubs; retrying in a second")]
     public static partial void HandoverFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Could not record the acceptance of request {RequestId}, a Verify not answered within Hub:VerifyRecordAfter ({Error}); trying again")]
+    public static partial void PendingAcceptanceFailed(ILogger logger, string requestId, string error);
 }

@@ -10,6 +10,7 @@ internal static class RoutingServiceCollectionExtensions
     public static IServiceCollection AddRequestRouting(this IServiceCollection services)
     {
         services.AddSingleton(sp => new Dispatcher(sp.GetRequiredService<IRequestStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HubOptions>>().Value.MarkAssignedAfter));
+        services.AddSingleton<PendingAcceptances>();
         services.AddSingleton<HubHandover>();
         services.AddHostedService(sp => sp.GetRequiredService<HubHandover>());
         services.AddSingleton<OrphanRecovery>();

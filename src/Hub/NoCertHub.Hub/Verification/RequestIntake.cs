@@ -28,6 +28,7 @@ internal sealed class RequestIntake(
     IAuditLog audit,
     VerificationMetrics metrics,
     Dispatcher dispatcher,
+    PendingAcceptances pending,
     IOptions<LimitOptions> limits,
     ThrottleMetrics throttled,
     TimeProvider time,
@@ -79,8 +80,16 @@ internal sealed class RequestIntake(
             OwningDepartment = valid.Item.OwningDepartment,
         };
 
-        var recordedId = await store.AcceptAsync(new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt, valid.Officer, receiptNow), r.ClientRequestId, context.CancellationToken);
+        var accepted = new AcceptedRequest(requestId, valid.WindowId, r, receipt, remindAt, valid.Officer, receiptNow);
+        if (!receiptNow && string.IsNullOrEmpty(r.ClientRequestId) && pending.Enabled)
+        {
+            // A Verify: written with its answer if that comes within Hub:VerifyRecordAfter, else then.
+            var held = RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields);
+            pending.Hold(held, accepted);
+            return Announce(valid, accepted, held);
+        }
 
+        var recordedId = await store.AcceptAsync(accepted, r.ClientRequestId, context.CancellationToken);
         if (recordedId != requestId)
         {
             var first = await store.GetAsync(recordedId, context.CancellationToken)
@@ -88,10 +97,16 @@ internal sealed class RequestIntake(
             return new Accepted(recordedId, first.Receipt, Task: null);
         }
 
-        VerificationLog.Accepted(logger, requestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
+        return Announce(valid, accepted, RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
+    }
+
+    private Accepted Announce(ValidatedRequest valid, AcceptedRequest request, RoutedTask task)
+    {
+        var deadline = request.Receipt.Deadline.ToDateTimeOffset();
+        VerificationLog.Accepted(logger, request.RequestId, valid.Item.OwningDepartment, valid.Item.Code, deadline);
         metrics.Accepted(valid.Item);
-        sweeper.Notify(remindAt ?? deadline);
-        return new Accepted(requestId, receipt, RoutedTask.For(r, receipt, valid.Officer, valid.Item.DisclosableFields));
+        sweeper.Notify(request.RemindAt ?? deadline);
+        return new Accepted(request.RequestId, request.Receipt, task);
     }
 
     /// <summary>

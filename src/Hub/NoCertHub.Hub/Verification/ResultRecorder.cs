@@ -54,7 +54,10 @@ internal sealed class ResultRecorder(
         try
         {
             await audit.WriteAsync(AnswerRecord(task, result), CancellationToken.None);
-            var outcome = await store.CompleteAsync(task.WindowId, result, CancellationToken.None);
+            // A Verify whose acceptance is not written yet is recorded with its answer, in one write.
+            var pending = task.Pending;
+            pending?.Answer();
+            var outcome = await store.CompleteAsync(task.WindowId, result, pending?.Request, CancellationToken.None);
             switch (outcome.Kind)
             {
                 case CompletionKind.Completed:

@@ -82,7 +82,7 @@ internal sealed class VerificationGrpcService(
             // tracked, it is.
             try
             {
-                await store.FlushAsync(CancellationToken.None).WaitAsync(FlushPatience);
+                await RecordedAsync(accepted.Task).WaitAsync(FlushPatience);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -96,6 +96,17 @@ internal sealed class VerificationGrpcService(
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
                 $"No answer from {accepted.Receipt.OwningDepartment} {ended}; request {accepted.RequestId} stays tracked and its result will arrive on Watch and Get"));
         }
+    }
+
+    // The request on disk: its acceptance written first if it was held back (Hub:VerifyRecordAfter).
+    private async Task RecordedAsync(RoutedTask? task)
+    {
+        if (task?.Pending is { } pending)
+        {
+            await pending.RecordAsync(store);
+        }
+
+        await store.FlushAsync(CancellationToken.None);
     }
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)

@@ -1,7 +1,10 @@
 -- KEYS: request record, body, timer set, client-id key, case string, case overflow hash.
 -- ARGV: id, body, first timer ms (the reminder, or the deadline), request record
 -- (RequestRecord.NewQueued), use client id (1/0), client-id ttl seconds, case entry, case ttl
--- seconds, case string limit. Returns the id on record (another one for a retried client id).
+-- seconds, case string limit, only if absent (1/0: a Verify's acceptance written after its delay,
+-- which its answer may have written first). Returns the id on record (another one for a retried
+-- client id).
+if ARGV[10] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return ARGV[1] end
 if ARGV[5] == '1' then
   local existing = redis.call('GET', KEYS[4])
   if existing then return existing end
