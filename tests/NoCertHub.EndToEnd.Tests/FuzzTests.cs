@@ -172,8 +172,10 @@ public sealed class FuzzTests(SharedGarnet redis) : IClassFixture<SharedGarnet>,
         {
             return StatusCode.Cancelled;
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.HttpProtocolError)
+        catch (Exception e) when (e is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } or HttpIOException { HttpRequestError: HttpRequestError.HttpProtocolError })
         {
+            // (HttpRequestException when the call is refused; HttpIOException, as HttpProtocolException,
+            // when the reset comes while the request stream is being written.)
             // Kestrel ended the connection (ENHANCE_YOUR_CALM: too many streams this client reset,
             // its defence against rapid-reset floods); a new connection is served again.
             _channel.Dispose();
