@@ -106,6 +106,45 @@ public abstract class ScriptPipelineTests<TFixture>(TFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task CallsOfOneScriptOnOneSlot_GoAsOneScriptCall_RunInTheirOrder_AndEachGetsItsOwnReply()
+    {
+        await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);
+        var groups = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        pipeline.GroupSent += groups.Enqueue;
+        var count = new RedisScript($"-- {Guid.NewGuid()}\nreturn {{redis.call('INCR', KEYS[1]), ARGV[1]}}");
+        var silent = new RedisScript($"-- {Guid.NewGuid()}\nredis.call('SET', KEYS[1], ARGV[1])");
+        // One hash tag: one slot, on a cluster too.
+        var tag = "{" + _prefix + "slot}";
+        // Holds the loop on one batch so the calls below share the next.
+        var busy = pipeline.EvaluateAsync(new RedisScript("local n = 0 for i = 1, 20000000 do n = n + i end return 1"), [_prefix + "busy"], [], durable: false, CancellationToken.None);
+        await Task.Delay(50);
+
+        var counted = Enumerable.Range(0, 50)
+            .Select(i => pipeline.EvaluateAsync(count, [tag + "counter"], ["call-" + i], durable: i % 2 == 0, CancellationToken.None))
+            .ToList();
+        var quiet = Enumerable.Range(0, 2)
+            .Select(i => pipeline.EvaluateAsync(silent, [tag + "silent-" + i], ["s" + i], durable: false, CancellationToken.None))
+            .ToList();
+        var elsewhere = pipeline.EvaluateAsync(count, [_prefix + "{other}counter"], ["alone"], durable: false, CancellationToken.None);
+        await busy.WaitAsync(Patience);
+        var replies = await Task.WhenAll(counted).WaitAsync(Patience);
+
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var reply = (RedisResult[])replies[i]!;
+            Assert.Equal(i + 1, (long)reply[0]);
+            Assert.Equal("call-" + i, (string?)reply[1]);
+        }
+
+        Assert.All(await Task.WhenAll(quiet).WaitAsync(Patience), r => Assert.True(r.IsNull));
+        Assert.Equal("s1", (string?)await fixture.Redis.GetDatabase().StringGetAsync(tag + "silent-1"));
+        Assert.Equal(1, (long)((RedisResult[])(await elsewhere.WaitAsync(Patience))!)[0]);
+        // All fifty in one script call (with the call on another slot too where a standalone
+        // server has one slot for all keys; sent twice, as the server did not know the script).
+        Assert.Contains(groups, size => size >= 50);
+    }
+
+    [Fact]
     public async Task Send_IsAppliedBeforeTheCallsThatFollowIt()
     {
         await using var pipeline = new ScriptPipeline(fixture.Redis, fixture.Durability);

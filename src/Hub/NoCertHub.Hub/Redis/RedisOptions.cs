@@ -46,6 +46,12 @@ internal sealed class RedisOptions
     /// <summary>How long a promise waits for <see cref="MinReplicasAcked"/>; past it the caller gets Unavailable.</summary>
     public TimeSpan ReplicaAckTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The request path's calls of one script whose keys share a slot, within one batch, go as one
+    /// script call (Redis enters the script once for all of them). Off: one script call each.
+    /// </summary>
+    public bool GroupScripts { get; set; } = true;
+
     public EmbeddedRedisOptions Embedded { get; set; } = new();
 }
 

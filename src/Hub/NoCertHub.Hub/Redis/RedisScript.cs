@@ -13,7 +13,36 @@ namespace NoCertHub.Hub.Redis;
 /// </summary>
 internal sealed class RedisScript(string text)
 {
+    // The loop of a script's batched form: ARGV[1] calls, then each call's key and argument
+    // counts, then every call's arguments in turn; KEYS, every call's keys in turn. It returns one
+    // reply per call (false, Redis's nil, for a call that returned nothing).
+    private const string ManyLoop = """
+        local n = tonumber(ARGV[1])
+        local ki, ai, out = 1, 2 + 2 * n, {}
+        for i = 1, n do
+          local kc, ac = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+          local keys, argv = {}, {}
+          for j = 1, kc do keys[j] = KEYS[ki + j - 1] end
+          for j = 1, ac do argv[j] = ARGV[ai + j - 1] end
+          ki, ai = ki + kc, ai + ac
+          local r = one(keys, argv)
+          if r == nil then r = false end
+          out[i] = r
+        end
+        return out
+
+        """;
+
+    private RedisScript? _many;
+
     public string Text { get; } = text;
+
+    /// <summary>
+    /// The same script for several calls at once (the request path's calls of one batch whose keys
+    /// share a slot): one script call instead of one each, with the same effect as running them in
+    /// turn. The script's body becomes a function of its own KEYS and ARGV.
+    /// </summary>
+    public RedisScript Many => _many ??= new RedisScript("local function one(KEYS, ARGV)\n" + Text + "end\n" + ManyLoop);
 
     // SHA-1 is the name Redis gives a script (EVALSHA), not a protection of anything.
 #pragma warning disable CA5350

@@ -53,7 +53,7 @@ internal static class RedisServiceCollectionExtensions
                 ? new GroupCommitBarrier(new ReplicaAcknowledgement(sp.GetRequiredService<IConnectionMultiplexer>(), options.MinReplicasAcked, options.ReplicaAckTimeout).WaitAsync)
                 : new ServerConfiguredDurability();
         });
-        services.AddSingleton<ScriptPipeline>();
+        services.AddSingleton(sp => new ScriptPipeline(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<ICommitBarrier>(), sp.GetRequiredService<IOptions<RedisOptions>>().Value.GroupScripts));
         services.AddSingleton<ExternalRedisDurabilityCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<ExternalRedisDurabilityCheck>());
         return services;
