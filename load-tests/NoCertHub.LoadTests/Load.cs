@@ -23,6 +23,18 @@ internal sealed record Measurement(string Target, string Mode, string Loop, int 
 /// <summary>Closed-loop (as fast as answers come) and open-loop (a fixed rate, whatever the answers do) drivers, bounded in time.</summary>
 internal static class Load
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> FailureReasons = new(StringComparer.Ordinal);
+
+    /// <summary>Why measured calls failed, with how many times, since the run began (the report lists them).</summary>
+    public static IReadOnlyList<(string Reason, long Count)> Failures =>
+        [.. FailureReasons.OrderByDescending(f => f.Value).Select(f => (f.Key, f.Value))];
+
+    private static void Failed(Exception e)
+    {
+        var reason = e.GetType().Name + ": " + e.Message;
+        FailureReasons.AddOrUpdate(reason.Length <= 200 ? reason : reason[..200] + "…", 1, static (_, n) => n + 1);
+    }
+
     /// <summary><paramref name="concurrency"/> callers, each calling again as soon as its call returns, for <paramref name="duration"/> after a warm-up.</summary>
     public static async Task<Measurement> ClosedAsync(string target, string mode, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<int, long, Task> call, Func<TimeSpan> serverCpu)
     {
@@ -79,6 +91,7 @@ internal static class Load
                 if (measured)
                 {
                     Interlocked.Increment(ref failed);
+                    Failed(e);
                 }
             }
             finally
@@ -166,6 +179,7 @@ internal static class Load
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     Interlocked.Increment(ref failed);
+                    Failed(e);
                 }
             }
         })));

@@ -206,7 +206,7 @@ await File.WriteAllTextAsync(Path.Combine(outDir, $"harness-{stamp}.json"), Json
     command,
     machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString() },
     runs = results.Concat(curve).Select(Json),
-}, new JsonSerializerOptions { WriteIndented = true }));
+}, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.WriteLine($"written: load-tests/results/harness-{stamp}.md and .json");
 return 0;
 
@@ -286,6 +286,17 @@ static string Report(List<Measurement> results, List<Measurement> curve, string 
     foreach (var open in results.Where(r => r.Loop == "open"))
     {
         text.AppendLine($"- {open.Target}, {open.Mode}: " + Slowest(open));
+    }
+
+    if (Load.Failures.Count > 0)
+    {
+        text.AppendLine();
+        text.AppendLine("Why measured calls failed (calls over an open loop's in-flight cap are not listed):");
+        text.AppendLine();
+        foreach (var (reason, count) in Load.Failures.Take(10))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- ×{count}: {reason}");
+        }
     }
 
     if (curve.Count > 0)

@@ -19,6 +19,7 @@ internal sealed class SubmitWatch : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _readers = [];
+    private volatile Exception? _watchFailure;
 
     private SubmitWatch(NoCertHubClient client, Func<long, int, VerificationRequest> request) => (_client, _request) = (client, request);
 
@@ -33,14 +34,18 @@ internal sealed class SubmitWatch : IAsyncDisposable
             {
                 try
                 {
-                    await foreach (var e in client.WatchAsync("jj-load-window", window, cancellationToken: watch._stop.Token))
+                    await foreach (var e in client.WatchAsync(LoadPki.Department, window, cancellationToken: watch._stop.Token))
                     {
                         watch._waiting.GetOrAdd(e.Result.RequestId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                     }
                 }
                 catch (Exception e) when (e is OperationCanceledException or NoCertHubException)
                 {
-                    // Stopped.
+                    // Stopped, or refused: a call waiting for this window's results says why.
+                    if (!watch._stop.IsCancellationRequested)
+                    {
+                        watch._watchFailure = e;
+                    }
                 }
             }));
         }
@@ -54,7 +59,15 @@ internal sealed class SubmitWatch : IAsyncDisposable
         request.Requester.Window = Window(worker % _readers.Count);
         var receipt = await _client.SubmitAsync(request);
         var answered = _waiting.GetOrAdd(receipt.RequestId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        await answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            var ended = _watchFailure is { } failure ? $"; a Watch stream ended: {failure.GetType().Name}: {failure.Message}" : "";
+            throw new TimeoutException($"no result on the Watch of {request.Requester.Department}/{request.Requester.Window} within 30 s{ended}");
+        }
         _waiting.TryRemove(receipt.RequestId, out _);
     }
 
