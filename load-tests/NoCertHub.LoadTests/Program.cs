@@ -22,7 +22,7 @@ using NoCertHub.V1;
 // It prints a Markdown table and writes it with the raw numbers (JSON) under load-tests/results/.
 // Bounded: every point runs for a fixed time.
 //   dotnet build -c Release NoCertHub.sln
-//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only | baselines: the echo, bare and behind nginx, only] [--Hub:Setting=value ...]
+//   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- [seconds per point, 10] [callers, 64] [scaling: yes|no] [hub warm-up seconds, 20] [hub: the hub's Verify only | watch: its Submit + Watch only | baselines: the echo, bare and behind nginx, only] [--Hub:Setting=value ...]
 // With "hub", --Security:Mode=Certificates runs the hub on mutual TLS with certificates the run makes (issue 21's cost).
 // The hub is warmed up longer than the echo server: it JITs far more code (Garnet, Lua, SQLite,
 // ASP.NET, gRPC), and on two cores its tiered compiler is still busy for tens of seconds.
@@ -31,7 +31,9 @@ var callers = int.Parse(args.ElementAtOrDefault(1) ?? "64", CultureInfo.Invarian
 var scaling = (args.ElementAtOrDefault(2) ?? "yes") == "yes";
 var hubWarmUp = TimeSpan.FromSeconds(double.Parse(args.ElementAtOrDefault(3) ?? "20", CultureInfo.InvariantCulture));
 // "hub" (fifth argument) runs only the hub's Verify, closed loop and open loop at half its maximum: the quick loop for measuring one change.
-var hubOnly = args.ElementAtOrDefault(4) == "hub";
+var hubOnly = args.ElementAtOrDefault(4) is "hub" or "watch";
+// "watch" runs only the hub's Submit + Watch, closed loop and open loop at half its maximum: the quick loop for the streamed mode.
+var watchOnly = args.ElementAtOrDefault(4) == "watch";
 // "baselines" runs only the echo server, bare and behind nginx: what the machine and one relay hop give.
 var baselinesOnly = args.ElementAtOrDefault(4) == "baselines";
 // "soak" runs the soak instead (issue 23): the hub's Verify maximum, then half of it for the first
@@ -108,6 +110,17 @@ try
 
         await using (var agents = await AgentsAsync(hub, work, count: 2, pki))
         {
+            if (watchOnly)
+            {
+                var streams = await SubmitWatch.StartAsync(new NoCertHubClient(channel), callers, Request);
+                var best = await MaximumAsync("hub", "Submit+Watch", streams.CallAsync, hubWarmUp, () => hubServer.Cpu);
+                var half = await Load.OpenAsync("hub", "Submit+Watch", best.PerSecond / 2, warmUp, point, callers * 4, streams.CallAsync, () => hubServer.Cpu);
+                Console.WriteLine(Row(half));
+                Console.WriteLine("slowest call due in each second, ms: " + Slowest(half));
+                await streams.DisposeAsync();
+                return 0;
+            }
+
             var max = await MaximumAsync("hub", "Verify", verify, hubWarmUp, () => hubServer.Cpu);
             if (soak)
             {
