@@ -19,6 +19,7 @@ internal static class ObservabilityServiceCollectionExtensions
             var registry = Metrics.NewCustomRegistry();
             // The process's memory, CPU, GC and threads (process_*, dotnet_*), beside the hub's own.
             DotNetStats.Register(registry);
+            GcPauseMetrics.Register(registry);
             return registry;
         });
         services.AddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
