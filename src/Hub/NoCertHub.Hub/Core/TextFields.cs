@@ -59,17 +59,24 @@ internal static class TextFields
     }
 
     /// <summary>What is wrong with <paramref name="value"/> if it holds a control or bidi-override character; otherwise null.</summary>
-    public static string? ControlProblem(string value, string field)
+    public static string? ControlProblem(string value, string field) =>
+        FirstControl(value) is var at and >= 0
+            ? $"{field} contains the control character U+{((int)value[at]).ToString("X4", CultureInfo.InvariantCulture)}; records hold printable text only"
+            : null;
+
+    /// <summary>Where the first control or bidi-override character of <paramref name="value"/> is, or -1.</summary>
+    public static int FirstControl(string value)
     {
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             if (char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069')
             {
-                return $"{field} contains the control character U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}; records hold printable text only";
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     /// <summary>Text from a caller as a refusal may quote it: at most 64 characters.</summary>

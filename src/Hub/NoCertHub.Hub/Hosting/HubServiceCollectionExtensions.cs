@@ -84,7 +84,8 @@ internal static class HubServiceCollectionExtensions
         endpoints.MapGrpcReflectionService().RequireAuthorization(AccessPolicies.AnyCertified);
         endpoints.MapHubHealth();
         // The REST/JSON routes' OpenAPI description (public: it describes, it answers nothing).
-        endpoints.UseSwagger(o => o.RouteTemplate = "openapi/{documentName}.json");
+        // An endpoint, not middleware: a middleware would run (and allocate) for every call of every RPC.
+        endpoints.MapSwagger("openapi/{documentName}.json");
         // The public cancellation list (Art. 6) as JSON, for anyone, on the plain HTTP port.
         endpoints.MapGet("/catalog/cancellation-list.json", CatalogPublication.Render);
         endpoints.MapEvaluationReports();

@@ -27,30 +27,36 @@ internal static class RequestFields
 
     private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> Checked = new();
 
-    /// <summary>What is wrong with <paramref name="message"/>, or null; <paramref name="text"/> false checks only times and durations.</summary>
-    public static string? Problem(IMessage message, bool text = true) => Walk(message, "", text);
+    // What a walk without paths returns for any problem: most requests have none, so the field
+    // paths (a string per field) are built only by the second walk, for the refusal's words.
+    private const string Found = "";
 
-    private static string? Walk(IMessage message, string path, bool text)
+    /// <summary>What is wrong with <paramref name="message"/>, or null; <paramref name="text"/> false checks only times and durations.</summary>
+    public static string? Problem(IMessage message, bool text = true) =>
+        Walk(message, null, text) is null ? null : Walk(message, "", text);
+
+    /// <summary>The first problem, named by <paramref name="path"/>; with no path (null) <see cref="Found"/> stands for it.</summary>
+    private static string? Walk(IMessage message, string? path, bool text)
     {
         var descriptor = message.Descriptor;
         if (descriptor.FullName == Timestamp.Descriptor.FullName)
         {
             var t = (Timestamp)message;
             return t.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || t.Nanos is < 0 or > 999_999_999
-                ? $"{Name(path)} is not a valid time (years 1 to 9999)" : null;
+                ? path is null ? Found : $"{Name(path)} is not a valid time (years 1 to 9999)" : null;
         }
 
         if (descriptor.FullName == Duration.Descriptor.FullName)
         {
             var d = (Duration)message;
             return d.Seconds is < -MaxDurationSeconds or > MaxDurationSeconds || d.Nanos is < -999_999_999 or > 999_999_999 || (d.Seconds != 0 && d.Nanos != 0 && (d.Seconds < 0) != (d.Nanos < 0))
-                ? $"{Name(path)} is not a valid duration" : null;
+                ? path is null ? Found : $"{Name(path)} is not a valid duration" : null;
         }
 
         foreach (var field in Checked.GetOrAdd(descriptor, Relevant))
         {
             var value = field.Accessor.GetValue(message);
-            var at = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
+            var at = path is null ? null : path.Length == 0 ? field.Name : $"{path}.{field.Name}";
             var problem = field.IsMap ? Map((IDictionary)value, field, at, text)
                 : field.IsRepeated ? Repeated((IList)value, field, at, text)
                 : One(value, field, at, text);
@@ -63,13 +69,13 @@ internal static class RequestFields
         return null;
     }
 
-    private static string? Map(IDictionary map, FieldDescriptor field, string at, bool text)
+    private static string? Map(IDictionary map, FieldDescriptor field, string? at, bool text)
     {
         var key = field.MessageType.FindFieldByNumber(1);
         var value = field.MessageType.FindFieldByNumber(2);
         foreach (DictionaryEntry entry in map)
         {
-            if ((One(entry.Key, key, at + " key", text) ?? One(entry.Value, value, at + " value", text)) is { } problem)
+            if ((One(entry.Key, key, at is null ? null : at + " key", text) ?? One(entry.Value, value, at is null ? null : at + " value", text)) is { } problem)
             {
                 return problem;
             }
@@ -78,11 +84,11 @@ internal static class RequestFields
         return null;
     }
 
-    private static string? Repeated(IList items, FieldDescriptor field, string at, bool text)
+    private static string? Repeated(IList items, FieldDescriptor field, string? at, bool text)
     {
         for (var i = 0; i < items.Count; i++)
         {
-            if (One(items[i], field, $"{at}[{i}]", text) is { } problem)
+            if (One(items[i], field, at is null ? null : $"{at}[{i}]", text) is { } problem)
             {
                 return problem;
             }
@@ -91,10 +97,10 @@ internal static class RequestFields
         return null;
     }
 
-    private static string? One(object? value, FieldDescriptor field, string at, bool text) => value switch
+    private static string? One(object? value, FieldDescriptor field, string? at, bool text) => value switch
     {
-        string s when text && s.Length > MaxTextLength => $"{at} is longer than {MaxTextLength} characters",
-        string s when text => TextFields.ControlProblem(s, at),
+        string s when text && s.Length > MaxTextLength => at is null ? Found : $"{at} is longer than {MaxTextLength} characters",
+        string s when text => at is null ? (TextFields.FirstControl(s) < 0 ? null : Found) : TextFields.ControlProblem(s, at),
         IMessage m => Walk(m, at, text),
         _ => null,
     };

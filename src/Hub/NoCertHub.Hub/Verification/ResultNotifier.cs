@@ -154,18 +154,21 @@ internal sealed class ResultNotifier : IHostedService, IDisposable
 
     private void OnRemote(string? message)
     {
-        var lines = message?.Split('\n');
-        if (lines is null || lines.Length < 2 || lines[0] == _instance)
+        // Every hub hears its own announcements too: those are recognised by their first line
+        // before anything is split or allocated (a message names up to 512 results).
+        var first = message?.IndexOf('\n') ?? -1;
+        if (first < 0 || message.AsSpan(0, first).SequenceEqual(_instance))
         {
             return;
         }
 
-        foreach (var line in lines.AsSpan(1))
+        foreach (var line in message.AsSpan(first + 1).Split('\n'))
         {
-            var bar = line.LastIndexOf('|');
+            var entry = message.AsSpan(first + 1)[line];
+            var bar = entry.LastIndexOf('|');
             if (bar > 0)
             {
-                WakeLocal(line[..bar], line[(bar + 1)..], result: null);
+                WakeLocal(entry[..bar].ToString(), entry[(bar + 1)..].ToString(), result: null);
             }
         }
     }
