@@ -77,6 +77,23 @@ internal sealed class Cluster(string root, string work, string redis) : IAsyncDi
         _running["agent-health"] = await StartAsync("agent-health", AgentDll, settings, folder, () => ServerProcess.ListeningAsync(_agentMetricsPorts[Agents]));
     }
 
+    /// <summary>
+    /// For a failed check: whether the named server still runs, and the lines it wrote that are
+    /// warnings or errors (all of them for a server that has exited), at most <paramref name="lines"/>.
+    /// </summary>
+    public string Describe(string name, int lines = 40)
+    {
+        if (!_running.TryGetValue(name, out var process))
+        {
+            return $"{name}: not running (killed and not started again)";
+        }
+
+        var written = process.Output.Split('\n');
+        var shown = process.HasExited ? written : [.. written.Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("crit", StringComparison.OrdinalIgnoreCase))];
+        return $"{name}: {(process.HasExited ? "exited, " + process.ExitReport.Split('\n')[0] : "running")}; {shown.Length} lines of note{(shown.Length > lines ? $", the last {lines}" : string.Empty)}:\n  "
+            + string.Join("\n  ", shown.TakeLast(lines));
+    }
+
     public async Task KillAsync(string name)
     {
         var process = _running[name];

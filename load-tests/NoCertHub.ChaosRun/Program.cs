@@ -86,7 +86,14 @@ try
     Say($"answered {results.Count} of {receipts.Count}");
     if (results.Count != receipts.Count)
     {
-        failures.Add($"{receipts.Count - results.Count} receipts never answered (left without an owner, or lost): {string.Join(", ", receipts.Keys.Except(results.Keys).Take(5))}");
+        var unanswered = receipts.Keys.Except(results.Keys).ToList();
+        failures.Add($"{unanswered.Count} receipts never answered (left without an owner, or lost): {string.Join(", ", unanswered.Take(5))}; "
+            + $"by item: {string.Join(", ", unanswered.GroupBy(id => receipts[id].Item).Select(g => $"{g.Key} {g.Count()}"))}");
+        // Why, as far as the servers said: the late agent first (the usual suspect when only its item is missing), then each hub.
+        foreach (var name in (string[])["agent-health", .. Enumerable.Range(0, Cluster.Hubs).Select(h => $"hub{h}")])
+        {
+            Say(cluster.Describe(name));
+        }
     }
 
     // Live watchers: each result once, none missing, across their hub's restarts.

@@ -32,6 +32,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public string ExitReport => _process.HasExited ? $"exit code {_process.ExitCode}:\n{_output}" : string.Empty;
 
+    /// <summary>What the server has written so far (its first and last lines), running or not: for a harness's report of a check that failed.</summary>
+    public string Output => _output.ToString();
+
     /// <summary>The server's own folder (data, configuration; its working directory), removed on dispose.</summary>
     public string Directory { get; }
 
