@@ -7,8 +7,8 @@ namespace NoCertHub.Hub.Redis;
 /// <summary>
 /// The hub's Lua scripts: <c>.lua</c> files beside the code that calls them, embedded in the
 /// assembly, loaded here and run by their digest. A line <c>--! include name.lua</c> is replaced by
-/// that file (the request record's and the window history's function libraries), so a layout is
-/// written once for every script that reads it.
+/// that file (the function libraries of the request record, the window history and a case's
+/// checks), so a layout is written once for every script that reads or writes it.
 /// </summary>
 internal static class LuaScripts
 {

@@ -162,9 +162,10 @@ internal sealed class ResultNotifier : IHostedService, IDisposable
             return;
         }
 
-        foreach (var line in message.AsSpan(first + 1).Split('\n'))
+        var lines = message.AsSpan(first + 1);
+        foreach (var line in lines.Split('\n'))
         {
-            var entry = message.AsSpan(first + 1)[line];
+            var entry = lines[line];
             var bar = entry.LastIndexOf('|');
             if (bar > 0)
             {

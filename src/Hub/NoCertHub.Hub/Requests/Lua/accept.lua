@@ -4,6 +4,7 @@
 -- seconds, case string limit, only if absent (1/0: a Verify's acceptance written after its delay,
 -- which its answer may have written first). Returns the id on record (another one for a retried
 -- client id).
+--! include case.lua
 if ARGV[10] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return ARGV[1] end
 if ARGV[5] == '1' then
   local existing = redis.call('GET', KEYS[4])
@@ -13,11 +14,5 @@ end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-if redis.call('STRLEN', KEYS[5]) < tonumber(ARGV[9]) then
-  redis.call('APPEND', KEYS[5], '\n' .. ARGV[1] .. '=' .. ARGV[7])
-else
-  redis.call('HSET', KEYS[6], ARGV[1], ARGV[7])
-  redis.call('EXPIRE', KEYS[6], ARGV[8])
-end
-redis.call('EXPIRE', KEYS[5], ARGV[8])
+CaseAdd(KEYS[5], KEYS[6], ARGV[1], ARGV[7], ARGV[9], ARGV[8])
 return ARGV[1]

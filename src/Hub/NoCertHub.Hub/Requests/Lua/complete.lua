@@ -6,19 +6,15 @@
 -- Returns {0, seq} completed now, {1, seq} completed before, {2, 0} unknown.
 --! include record.lua
 --! include history.lua
+--! include case.lua
 local v = redis.call('GET', KEYS[1])
 local caseDone = false
 if not v then
   if not ARGV[7] then return {2, 0} end
   v = ARGV[8]
   redis.call('SET', KEYS[2], ARGV[7])
-  if redis.call('STRLEN', KEYS[6]) < tonumber(ARGV[10]) then
-    redis.call('APPEND', KEYS[6], '\n' .. ARGV[1] .. '=' .. ARGV[9] .. ARGV[5])
-  else
-    redis.call('HSET', KEYS[7], ARGV[1], ARGV[9] .. ARGV[5])
-    redis.call('EXPIRE', KEYS[7], ARGV[6])
-  end
-  redis.call('EXPIRE', KEYS[6], ARGV[6])
+  -- Its case entry goes in answered already: the pending entry with the answer time appended.
+  CaseAdd(KEYS[6], KEYS[7], ARGV[1], ARGV[9] .. ARGV[5], ARGV[10], ARGV[6])
   caseDone = true
 end
 local state, remind, deadline, prev, rest = RecordHead(v)
