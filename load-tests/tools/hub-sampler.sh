@@ -1,7 +1,7 @@
 #!/bin/bash
 # Samples a running hub every 2 s while a load-test runs beside it: the counters of its /metrics
 # that explain CPU per request (GC pause and allocation, answers, Redis batch sizes, CPU) and the
-# context switches of its threads (from /proc). One line per sample, for phases.py.
+# context switches of its threads and of the whole machine (from /proc). One line per sample, for phases.py.
 #
 #   bash load-tests/tools/hub-sampler.sh > samples.log &
 #   dotnet run -c Release --no-build --project load-tests/NoCertHub.LoadTests -- 20 64 no 20 hub
@@ -19,8 +19,9 @@ while true; do
   fi
   if [ -n "$pid" ] && [ -n "$url" ]; then
     switches=$(awk '/ctxt_switches/ {s += $2} END {print s + 0}' /proc/$pid/task/*/status 2>/dev/null)
+    machine=$(awk '/^ctxt/ {print $2}' /proc/stat)
     metrics=$(curl -s -m 1 "$url" | grep -E '^(dotnet_gc_pause_seconds_total|dotnet_gc_allocated_bytes_total|nocert_requests_total|nocert_redis_batch_calls_sum|nocert_redis_batch_calls_count|process_cpu_seconds_total)' | tr '\n' ' ')
-    echo "$(date +%s) ctx_switches $switches $metrics"
+    echo "$(date +%s) ctx_switches $switches machine_ctxt $machine $metrics"
   fi
   sleep 2
 done

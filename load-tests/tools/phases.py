@@ -1,7 +1,9 @@
 """Reads hub-sampler.sh's lines and prints, for each window of about 6 s with answers in it: answers
 per second, the hub's CPU, managed allocation and context switches per answered request, Redis
 calls per batch, and the share of time the GC paused the hub. (Context switches are summed over
-the threads alive at each sample, so a window where threads ended can read low.)"""
+the threads alive at each sample, so a window where threads ended can read low, even below zero;
+the machine's, from /proc/stat, count every process, the harness's client and agents too, but
+nothing is lost when a thread ends.)"""
 import re
 import sys
 
@@ -28,7 +30,7 @@ def parse(path):
 for path in sys.argv[1:]:
     rows = parse(path)
     print(path)
-    print("  from   answers/s  CPU us/answer  alloc KB/answer  ctx switches/answer  Redis calls/batch  GC paused")
+    print("  from   answers/s  CPU us/answer  alloc KB/answer  ctx switches/answer  machine's  Redis calls/batch  GC paused")
     for i in range(0, len(rows) - WINDOW, WINDOW):
         (t0, a), (t1, b) = rows[i], rows[i + WINDOW]
         delta = lambda k: b.get(k, 0) - a.get(k, 0)
@@ -37,5 +39,5 @@ for path in sys.argv[1:]:
             continue
         batches = delta('nocert_redis_batch_calls_count')
         print(f"  +{t0 - rows[0][0]:4d} s {n / (t1 - t0):9.0f} {1e6 * delta('process_cpu_seconds_total') / n:14.0f}"
-              f" {delta('dotnet_gc_allocated_bytes_total') / n / 1024:16.1f} {delta('ctx_switches') / n:20.1f}"
+              f" {delta('dotnet_gc_allocated_bytes_total') / n / 1024:16.1f} {delta('ctx_switches') / n:20.1f} {delta('machine_ctxt') / n:10.1f}"
               f" {delta('nocert_redis_batch_calls_sum') / max(batches, 1):18.1f} {100 * delta('dotnet_gc_pause_seconds_total') / (t1 - t0):9.1f} %")
